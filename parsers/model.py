@@ -1,0 +1,96 @@
+"""The data that flows through tradewire: frozen dataclasses, no behaviour beyond small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+SOURCE_KINDS = ("files", "feed", "listing", "sitemap")
+TOPICS = ("logistics", "customs", "resumption", "finance")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One registered source, validated from `seeds/sources.toml`."""
+
+    id: str
+    name: str
+    kind: str
+    url: str
+    parser: str = "text"
+    enabled: bool = True
+    profiles: tuple[str, ...] = ("default",)
+    allowed_hosts: tuple[str, ...] = ()
+    language: str = "en"
+    encoding: str | None = None
+    min_interval: float | None = None
+    max_concurrency: int | None = None
+    local: bool = False
+    max_bytes: int = 5_000_000
+    selectors: tuple[tuple[str, str], ...] = ()
+    max_pages: int = 1
+    sample: Path | None = None
+
+    def selector(self, name: str) -> str | None:
+        """The CSS selector registered under `name` (listing sources), or None."""
+        return dict(self.selectors).get(name)
+
+
+@dataclass(frozen=True)
+class Document:
+    """Raw bytes of one discovered item, before parsing; hints come from a feed or listing."""
+
+    source_id: str
+    url: str
+    body: bytes
+    fetched_at: datetime
+    content_type: str = "text/plain"
+    encoding: str | None = None
+    title_hint: str | None = None
+    date_hint: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something that went wrong with one item or one source; stored as a row, never raised."""
+
+    source_id: str
+    url: str
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    """One topic assigned to an article, with the terms that made it fire."""
+
+    topic: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed (and later cleaned, hashed, classified) article."""
+
+    source_id: str
+    url: str
+    title: str
+    raw_text: str
+    paragraphs: tuple[str, ...]
+    title_source: str = "headline"
+    published_at: datetime | None = None
+    date_text: str | None = None
+    date_source: str | None = None
+    agency: str | None = None
+    author: str | None = None
+    language: str = "en"
+    clean_text: str = ""
+    content_hash: str = ""
+    topics: tuple[TopicScore, ...] = field(default=())
+
+    @property
+    def article_id(self) -> str:
+        """Stable id: the first 16 hex digits of the content hash."""
+        return self.content_hash[:16]
