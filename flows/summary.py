@@ -1,0 +1,83 @@
+"""What a run did, as data and as the short text printed at its end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from parsers.model import Failure
+from warehouse.reports import TopicCount
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    """Per-source counts of one run."""
+
+    source_id: str
+    found: int = 0
+    new: int = 0
+    duplicate: int = 0
+    failures: tuple[Failure, ...] = field(default=())
+
+    @property
+    def failed(self) -> int:
+        """Number of failure rows recorded for this source."""
+        return len(self.failures)
+
+    def add(self, new: int = 0, duplicate: int = 0, failures: list[Failure] | None = None) -> SourceCounts:
+        """These counts plus a batch's."""
+        return replace(self, new=self.new + new, duplicate=self.duplicate + duplicate,
+                       failures=self.failures + tuple(failures or ()))
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The outcome of one ingest run."""
+
+    run_id: str
+    db_path: Path
+    sources: tuple[SourceCounts, ...]
+    topics: tuple[TopicCount, ...]
+    articles_total: int
+
+    @property
+    def found(self) -> int:
+        return sum(s.found for s in self.sources)
+
+    @property
+    def new(self) -> int:
+        return sum(s.new for s in self.sources)
+
+    @property
+    def duplicate(self) -> int:
+        return sum(s.duplicate for s in self.sources)
+
+    @property
+    def failed(self) -> int:
+        return sum(s.failed for s in self.sources)
+
+    @property
+    def status(self) -> str:
+        """completed, partial (some items or sources failed) or failed (nothing but failures)."""
+        if not self.failed:
+            return "completed"
+        return "failed" if self.failed == self.found else "partial"
+
+
+def format_summary(summary: RunSummary) -> str:
+    """The text printed at the end of `tradewire ingest`."""
+    width = max([len("source"), *(len(s.source_id) for s in summary.sources)])
+    lines = [f"{'source':<{width}}  {'found':>5}  {'new':>5}  {'duplicate':>9}  {'failed':>6}"]
+    for s in summary.sources:
+        lines.append(f"{s.source_id:<{width}}  {s.found:>5}  {s.new:>5}  {s.duplicate:>9}  {s.failed:>6}")
+    for s in summary.sources:
+        lines.extend(f"  failed: {f.url}  [{f.stage}] {f.reason}" for f in s.failures)
+    if summary.topics:
+        topics = ", ".join(f"{t.topic} {t.total}" + (f" (+{t.new})" if t.new else "") for t in summary.topics)
+        lines.append(f"topics: {topics}")
+    if summary.new:
+        lines.append(f"{summary.new} new article(s) loaded; {summary.articles_total} in the warehouse.")
+    else:
+        lines.append(f"0 new articles: nothing new since the last run ({summary.articles_total} in the warehouse).")
+    lines.append(f"database: {summary.db_path}   (status: {summary.status}, run {summary.run_id})")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""From a fetched or read `Document` to a parsed `Article`, or a `Failure` saying why not."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from charset_normalizer import from_bytes
+
+from parsers.model import Article, Document, Failure, Source
+from parsers.text import parse_press_text
+
+log = logging.getLogger(__name__)
+_CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
+
+
+def looks_binary(body: bytes) -> bool:
+    """NUL bytes or many control characters in the first 8 kB: not a text document."""
+    head = body[:8192]
+    return b"\x00" in head or sum(b in _CONTROL for b in head) > len(head) * 0.05
+
+
+def guess_encoding(body: bytes) -> str | None:
+    """A likely encoding: Chinese ones first (short GBK texts fool generic detectors), then detection."""
+    for encoding in ("gb18030", "big5"):
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 0.3 * sum(ch.isalpha() for ch in text):
+            return "gbk" if encoding == "gb18030" else encoding
+    best = from_bytes(body).best()
+    return best.encoding if best else None
+
+
+def decode_text(source_id: str, doc: Document) -> str | Failure:
+    """Decode a text document with its declared encoding (UTF-8 by default), strictly."""
+    if not doc.body.strip():
+        return Failure(source_id, doc.url, "parse", "empty document")
+    if looks_binary(doc.body):
+        return Failure(source_id, doc.url, "parse", "binary content (NUL or control bytes), not a text document")
+    encoding = doc.encoding or "utf-8"
+    try:
+        return doc.body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        guess = guess_encoding(doc.body[:65536])
+        hint = f"; it looks like {guess}: declare `encoding` for this source" if guess else ""
+        return Failure(source_id, doc.url, "parse",
+                       f"not valid {encoding}: byte 0x{doc.body[exc.start]:02x} at offset {exc.start}{hint}")
+    except LookupError:
+        return Failure(source_id, doc.url, "parse", f"unknown encoding {encoding!r} declared for this source")
+
+
+def parse_text(source: Source, doc: Document) -> Article | Failure:
+    """Parser `text`: a plain-text press release like the seeds."""
+    text = decode_text(source.id, doc)
+    if isinstance(text, Failure):
+        return text
+    article = parse_press_text(text, source.id, doc.url)
+    return article or Failure(source.id, doc.url, "parse", "no text after removing navigation lines")
+
+
+PARSERS: dict[str, Callable[[Source, Document], Article | Failure]] = {"text": parse_text}
+
+
+def parse_document(source: Source, doc: Document) -> Article | Failure:
+    """Parse with the source's parser; a parser bug becomes a Failure row, not a crashed run."""
+    parser = PARSERS.get(source.parser)
+    if parser is None:
+        return Failure(source.id, doc.url, "parse", f"no parser named {source.parser!r}")
+    try:
+        return parser(source, doc)
+    except Exception as exc:  # one bad page must never stop the batch
+        log.exception("parser %s failed on %s", source.parser, doc.url)
+        return Failure(source.id, doc.url, "parse", f"parser error: {type(exc).__name__}: {exc}")

@@ -1,0 +1,129 @@
+"""Batched, idempotent, transactional loads: Arrow tables in, anti-joins against what exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from parsers.model import Article, Failure
+
+_ARTICLE_COLUMNS = (
+    "article_id", "content_hash", "source_id", "url", "title", "title_source", "published_at",
+    "date_text", "date_source", "agency", "author", "language", "clean_text", "raw_text",
+)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One URL where an article was found in this run."""
+
+    url: str
+    article_id: str
+    source_id: str
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a batch load actually inserted."""
+
+    new_article_ids: tuple[str, ...]
+    sightings: int
+    failures: int
+
+
+def _articles_table(articles: list[Article], run_id: str, now: datetime) -> pa.Table:
+    columns: dict[str, list] = {name: [] for name in _ARTICLE_COLUMNS}
+    for article in articles:
+        for name in _ARTICLE_COLUMNS:
+            columns[name].append(getattr(article, name))
+    table = pa.table({**columns, "run_id": [run_id] * len(articles), "loaded_at": [now] * len(articles)})
+    return table.cast(table.schema.set(6, pa.field("published_at", pa.timestamp("us"))))
+
+
+def _topics_table(articles: list[Article]) -> pa.Table:
+    rows = [(a.article_id, t.topic, t.score, list(t.evidence)) for a in articles for t in a.topics]
+    ids, topics, scores, evidence = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    return pa.table(
+        {"article_id": pa.array(ids, pa.string()), "topic": pa.array(topics, pa.string()),
+         "score": pa.array(scores, pa.float64()), "evidence": pa.array(evidence, pa.list_(pa.string()))}
+    )
+
+
+def _rows_table(names: tuple[str, ...], rows: Iterable[tuple]) -> pa.Table:
+    rows = list(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    return pa.table({n: pa.array(list(c), pa.string()) for n, c in zip(names, cols, strict=True)})
+
+
+def known_article_ids(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> set[str]:
+    """The subset of `article_ids` already stored (one join, not one query per id)."""
+    ids = pa.table({"article_id": pa.array(sorted(set(article_ids)), pa.string())})
+    con.register("candidate_ids", ids)
+    try:
+        rows = con.execute("SELECT article_id FROM candidate_ids SEMI JOIN core.articles USING (article_id)")
+        return {row[0] for row in rows.fetchall()}
+    finally:
+        con.unregister("candidate_ids")
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    articles: list[Article],
+    sightings: list[Sighting],
+    failures: list[Failure],
+) -> LoadResult:
+    """Insert one batch in one transaction; rows that already exist are skipped by anti-joins."""
+    now = datetime.now()
+    con.register("batch_articles", _articles_table(articles, run_id, now))
+    con.register("batch_topics", _topics_table(articles))
+    con.register("batch_sightings", _rows_table(("url", "article_id", "source_id"), (
+        (s.url, s.article_id, s.source_id) for s in sightings)))
+    con.register("batch_failures", _rows_table(("source_id", "url", "stage", "reason"), (
+        (f.source_id, f.url, f.stage, f.reason) for f in failures)))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE fresh AS SELECT DISTINCT ON (article_id) * FROM batch_articles"
+            " ANTI JOIN core.articles USING (article_id)"
+        )
+        new_ids = tuple(row[0] for row in con.execute("SELECT article_id FROM fresh").fetchall())
+        con.execute(f"INSERT INTO core.articles SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh")
+        con.execute("INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)")
+        sighted = con.execute(
+            "INSERT INTO core.sightings SELECT DISTINCT url, article_id, source_id, ?, ? FROM batch_sightings"
+            " ANTI JOIN core.sightings USING (url, article_id)", [run_id, now]
+        ).fetchone()
+        con.execute("INSERT INTO core.failures SELECT ?, source_id, url, stage, reason, ? FROM batch_failures",
+                    [run_id, now])
+        con.execute("DROP TABLE fresh")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("batch_articles", "batch_topics", "batch_sightings", "batch_failures"):
+            con.unregister(name)
+    return LoadResult(new_ids, int(sighted[0]) if sighted else 0, len(failures))
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, profile: str, registry: str,
+              flow_run_id: str | None) -> None:
+    """Record a run as started."""
+    con.execute(
+        "INSERT INTO ingest_runs (run_id, flow_run_id, profile, registry, started_at, status)"
+        " VALUES (?, ?, ?, ?, now(), 'running')", [run_id, flow_run_id, profile, registry],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str,
+               found: int, new: int, duplicate: int, failed: int) -> None:
+    """Record a run's outcome and counts."""
+    con.execute(
+        "UPDATE ingest_runs SET finished_at = now(), status = ?, found = ?, new = ?, duplicate = ?,"
+        " failed = ? WHERE run_id = ?", [status, found, new, duplicate, failed, run_id],
+    )
