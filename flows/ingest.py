@@ -36,13 +36,20 @@ class Parsed:
     failures: list[Failure] = field(default_factory=list)
 
 
-@task(name="discover", task_run_name="discover-{source.id}", retries=2, retry_delay_seconds=[2, 10],
-      cache_policy=NO_CACHE)
+@task(
+    name="discover",
+    task_run_name="discover-{source.id}",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    cache_policy=NO_CACHE,
+)
 def discover(source: Source) -> tuple[list[Document], list[Failure]]:
     """Find and read/fetch the source's documents."""
     if source.kind == "files":
         return read_files(source)
-    return [], [Failure(source.id, source.url, "discover", f"source kind {source.kind!r} is not supported yet")]
+    return [], [
+        Failure(source.id, source.url, "discover", f"source kind {source.kind!r} is not supported yet")
+    ]
 
 
 @task(name="parse", task_run_name="parse-{source.id}", cache_policy=NO_CACHE)
@@ -85,9 +92,21 @@ def classify(source: Source, rules_path: str | None, articles: list[Article]) ->
     return [replace(a, topics=classify_text(a.title, a.clean_text, rules)) for a in articles]
 
 
-@task(name="load", task_run_name="load-{source.id}", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def load_batch(source: Source, db_path: str, run_id: str, new: list[Article], seen: list[Article],
-               failures: list[Failure]) -> load.LoadResult:
+@task(
+    name="load",
+    task_run_name="load-{source.id}",
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    cache_policy=NO_CACHE,
+)
+def load_batch(
+    source: Source,
+    db_path: str,
+    run_id: str,
+    new: list[Article],
+    seen: list[Article],
+    failures: list[Failure],
+) -> load.LoadResult:
     """Write one batch in one transaction."""
     sightings = [load.Sighting(a.url, a.article_id, a.source_id) for a in new + seen]
     with db.connect(db_path) as con:
@@ -96,7 +115,7 @@ def load_batch(source: Source, db_path: str, run_id: str, new: list[Article], se
 
 def _batches(items: Sequence[Document], size: int) -> Iterator[list[Document]]:
     for start in range(0, len(items), size):
-        yield list(items[start:start + size])
+        yield list(items[start : start + size])
 
 
 def ingest_source(source: Source, db_path: str, run_id: str, rules_path: str | None) -> SourceCounts:
@@ -113,14 +132,22 @@ def ingest_source(source: Source, db_path: str, run_id: str, rules_path: str | N
         new = classify(source, rules_path, new)
         batch_failures = (failures if i == 0 else []) + parsed.failures + cleaned.failures
         result = load_batch(source, db_path, run_id, new, seen, batch_failures)
-        counts = counts.add(new=len(result.new_article_ids), duplicate=len(new) + len(seen) - len(result.new_article_ids),
-                            failures=batch_failures)
+        counts = counts.add(
+            new=len(result.new_article_ids),
+            duplicate=len(new) + len(seen) - len(result.new_article_ids),
+            failures=batch_failures,
+        )
     return counts
 
 
 @flow(name="ingest", log_prints=False)
-def ingest(sources: str | None = None, db_path: str | None = None, profile: str = "default",
-           only: list[str] | None = None, rules: str | None = None) -> RunSummary:
+def ingest(
+    sources: str | None = None,
+    db_path: str | None = None,
+    profile: str = "default",
+    only: list[str] | None = None,
+    rules: str | None = None,
+) -> RunSummary:
     """Ingest every enabled source of a registry into the warehouse and return the run's summary."""
     logger = get_run_logger()
     registry = load_registry(sources)
@@ -140,11 +167,24 @@ def ingest(sources: str | None = None, db_path: str | None = None, profile: str 
             with db.connect(db_file) as con:
                 load.load_batch(con, run_id, [], [], [failure])
             counts = SourceCounts(source.id).add(failures=[failure])
-        logger.info("source %s: found %d, new %d, duplicate %d, failed %d",
-                    source.id, counts.found, counts.new, counts.duplicate, counts.failed)
+        logger.info(
+            "source %s: found %d, new %d, duplicate %d, failed %d",
+            source.id,
+            counts.found,
+            counts.new,
+            counts.duplicate,
+            counts.failed,
+        )
         per_source.append(counts)
     with db.connect(db_file) as con:
-        summary = RunSummary(run_id, Path(db_file), tuple(per_source), reports.topic_counts(con, run_id),
-                             reports.article_total(con))
-        load.finish_run(con, run_id, summary.status, summary.found, summary.new, summary.duplicate, summary.failed)
+        summary = RunSummary(
+            run_id,
+            Path(db_file),
+            tuple(per_source),
+            reports.topic_counts(con, run_id),
+            reports.article_total(con),
+        )
+        load.finish_run(
+            con, run_id, summary.status, summary.found, summary.new, summary.duplicate, summary.failed
+        )
     return summary

@@ -26,8 +26,12 @@ class SourceCounts:
 
     def add(self, new: int = 0, duplicate: int = 0, failures: list[Failure] | None = None) -> SourceCounts:
         """These counts plus a batch's."""
-        return replace(self, new=self.new + new, duplicate=self.duplicate + duplicate,
-                       failures=self.failures + tuple(failures or ()))
+        return replace(
+            self,
+            new=self.new + new,
+            duplicate=self.duplicate + duplicate,
+            failures=self.failures + tuple(failures or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ def format_summary(summary: RunSummary) -> str:
     if summary.new:
         lines.append(f"{summary.new} new article(s) loaded; {summary.articles_total} in the warehouse.")
     else:
-        lines.append(f"0 new articles: nothing new since the last run ({summary.articles_total} in the warehouse).")
+        lines.append(
+            f"0 new articles: nothing new since the last run ({summary.articles_total} in the warehouse)."
+        )
     lines.append(f"database: {summary.db_path}   (status: {summary.status}, run {summary.run_id})")
     return "\n".join(lines)

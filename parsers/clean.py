@@ -19,14 +19,99 @@ from parsers.model import Article
 
 # Words that make up site navigation; a short line made only of these is a crumb.
 NAV_WORDS = frozenset(
-    ["home", "categories", "category", "send", "inquiry", "contact", "us", "about", "news", "products", "product", "search", "menu", "login", "sign", "in", "register", "english", "chinese", "中文", "sitemap", "more", "share", "print", "close", "back", "top", "next", "previous", "prev", "current", "location", "you", "are", "here"]
+    [
+        "home",
+        "categories",
+        "category",
+        "send",
+        "inquiry",
+        "contact",
+        "us",
+        "about",
+        "news",
+        "products",
+        "product",
+        "search",
+        "menu",
+        "login",
+        "sign",
+        "in",
+        "register",
+        "english",
+        "chinese",
+        "中文",
+        "sitemap",
+        "more",
+        "share",
+        "print",
+        "close",
+        "back",
+        "top",
+        "next",
+        "previous",
+        "prev",
+        "current",
+        "location",
+        "you",
+        "are",
+        "here",
+    ]
 )
 _BREADCRUMB = re.compile(r"^\s*(home|首页)\s*(>|»|/|›|\|)", re.IGNORECASE)
 _ID_TOKEN = re.compile(r"^\d{2,6}-(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,8}\s+")
 _STRONG_TERMINAL = tuple(".!?。！？…")
-_TERMINAL = (*_STRONG_TERMINAL, *";；:：\"”’)）")
+_TERMINAL = (*_STRONG_TERMINAL, *';；:："”’)）')
 _FUNCTION_WORDS = frozenset(
-    ["a", "an", "the", "of", "to", "and", "or", "in", "on", "at", "by", "for", "from", "with", "as", "that", "this", "these", "those", "its", "their", "our", "is", "are", "was", "were", "be", "been", "will", "would", "can", "could", "should", "may", "might", "has", "have", "had", "not", "than", "into", "onto", "over", "under", "between", "among", "per", "via"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "that",
+        "this",
+        "these",
+        "those",
+        "its",
+        "their",
+        "our",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "has",
+        "have",
+        "had",
+        "not",
+        "than",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "between",
+        "among",
+        "per",
+        "via",
+    ]
 )
 _WRAP_MIN_CHARS = 100
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b]+")
@@ -68,7 +153,7 @@ def _continues(previous: str, following: str) -> bool:
     if previous.endswith(_TERMINAL):
         return False
     last_word = previous.rsplit(" ", 1)[-1].lower().strip("“\"'(")
-    return last_word in _FUNCTION_WORDS or len(previous) >= _WRAP_MIN_CHARS or previous[-1:] in "“\"(,"
+    return last_word in _FUNCTION_WORDS or len(previous) >= _WRAP_MIN_CHARS or previous[-1:] in '“"(,'
 
 
 def join_wrapped(lines: list[str]) -> list[str]:
@@ -105,5 +190,10 @@ def clean_article(article: Article) -> Article:
     paragraphs = clean_paragraphs(article.paragraphs)
     clean_text = "\n\n".join(paragraphs)
     title = fix_punctuation(normalize_whitespace(article.title))
-    return replace(article, title=title, paragraphs=tuple(paragraphs), clean_text=clean_text,
-                   content_hash=content_hash(clean_text))
+    return replace(
+        article,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        clean_text=clean_text,
+        content_hash=content_hash(clean_text),
+    )

@@ -22,7 +22,8 @@ def content_hash(text: str) -> str:
 def split_batch_duplicates(articles: list[Article]) -> tuple[list[Article], list[Article]]:
     """(first occurrences, repeats) by content hash within one batch, order kept."""
     seen: set[str] = set()
-    unique, repeats = [], []
+    unique: list[Article] = []
+    repeats: list[Article] = []
     for article in articles:
         (repeats if article.content_hash in seen else unique).append(article)
         seen.add(article.content_hash)

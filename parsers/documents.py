@@ -38,15 +38,21 @@ def decode_text(source_id: str, doc: Document) -> str | Failure:
     if not doc.body.strip():
         return Failure(source_id, doc.url, "parse", "empty document")
     if looks_binary(doc.body):
-        return Failure(source_id, doc.url, "parse", "binary content (NUL or control bytes), not a text document")
+        return Failure(
+            source_id, doc.url, "parse", "binary content (NUL or control bytes), not a text document"
+        )
     encoding = doc.encoding or "utf-8"
     try:
         return doc.body.decode(encoding)
     except UnicodeDecodeError as exc:
         guess = guess_encoding(doc.body[:65536])
         hint = f"; it looks like {guess}: declare `encoding` for this source" if guess else ""
-        return Failure(source_id, doc.url, "parse",
-                       f"not valid {encoding}: byte 0x{doc.body[exc.start]:02x} at offset {exc.start}{hint}")
+        return Failure(
+            source_id,
+            doc.url,
+            "parse",
+            f"not valid {encoding}: byte 0x{doc.body[exc.start]:02x} at offset {exc.start}{hint}",
+        )
     except LookupError:
         return Failure(source_id, doc.url, "parse", f"unknown encoding {encoding!r} declared for this source")
 

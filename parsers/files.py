@@ -24,7 +24,9 @@ def list_files(source: Source) -> list[Path]:
     return sorted(p for p in paths if p.is_file() and not p.name.startswith("."))
 
 
-def read_files(source: Source, known_urls: frozenset[str] = frozenset()) -> tuple[list[Document], list[Failure]]:
+def read_files(
+    source: Source, known_urls: frozenset[str] = frozenset()
+) -> tuple[list[Document], list[Failure]]:
     """Read every file of a `files` source as a Document; unreadable or oversized files become Failures."""
     documents: list[Document] = []
     failures: list[Failure] = []

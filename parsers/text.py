@@ -17,9 +17,20 @@ from parsers.model import Article
 MONTHS = {
     m: i
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         start=1,
     )
     for m in names
@@ -39,7 +50,9 @@ _AGENCY = (
     r"(?:News Service|News Agency|News Network|Daily|Times)"
 )
 # "China News Service, May 26th." / "Xinhua, Beijing, March 3 --"
-_DATELINE_AGENCY_FIRST = re.compile(rf"^(?P<agency>{_AGENCY})\s*,\s*(?P<rest>[^.\n]{{0,40}}?)\s*(?:\.|--|—|:)\s*")
+_DATELINE_AGENCY_FIRST = re.compile(
+    rf"^(?P<agency>{_AGENCY})\s*,\s*(?P<rest>[^.\n]{{0,40}}?)\s*(?:\.|--|—|:)\s*"
+)
 # "BEIJING, March 3 (Xinhua) --"
 _DATELINE_PLACE_FIRST = re.compile(
     rf"^(?P<rest>[A-Z][A-Z .'-]{{2,30}},\s*[^()\n]{{0,30}}?)\s*\((?P<agency>{_AGENCY})\)\s*(?:--|—|–|-)\s*"
@@ -80,7 +93,7 @@ def split_dateline(paragraph: str) -> tuple[str | None, str | None, str]:
         if m := pattern.match(paragraph):
             rest = m.group("rest").strip(" ,")
             date_match = _EN_DATE.search(rest) or _ISO.search(rest) or _CJK_DATE.search(rest)
-            return m.group("agency"), date_match.group(0) if date_match else None, paragraph[m.end():]
+            return m.group("agency"), date_match.group(0) if date_match else None, paragraph[m.end() :]
     return None, None, paragraph
 
 

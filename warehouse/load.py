@@ -12,8 +12,20 @@ import pyarrow as pa
 from parsers.model import Article, Failure
 
 _ARTICLE_COLUMNS = (
-    "article_id", "content_hash", "source_id", "url", "title", "title_source", "published_at",
-    "date_text", "date_source", "agency", "author", "language", "clean_text", "raw_text",
+    "article_id",
+    "content_hash",
+    "source_id",
+    "url",
+    "title",
+    "title_source",
+    "published_at",
+    "date_text",
+    "date_source",
+    "agency",
+    "author",
+    "language",
+    "clean_text",
+    "raw_text",
 )
 
 
@@ -46,17 +58,25 @@ def _articles_table(articles: list[Article], run_id: str, now: datetime) -> pa.T
 
 def _topics_table(articles: list[Article]) -> pa.Table:
     rows = [(a.article_id, t.topic, t.score, list(t.evidence)) for a in articles for t in a.topics]
-    ids, topics, scores, evidence = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    ids, topics, scores, evidence = (
+        (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    )
     return pa.table(
-        {"article_id": pa.array(ids, pa.string()), "topic": pa.array(topics, pa.string()),
-         "score": pa.array(scores, pa.float64()), "evidence": pa.array(evidence, pa.list_(pa.string()))}
+        {
+            "article_id": pa.array(ids, pa.string()),
+            "topic": pa.array(topics, pa.string()),
+            "score": pa.array(scores, pa.float64()),
+            "evidence": pa.array(evidence, pa.list_(pa.string())),
+        }
     )
 
 
-def _rows_table(names: tuple[str, ...], rows: Iterable[tuple]) -> pa.Table:
-    rows = list(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    return pa.table({n: pa.array(list(c), pa.string()) for n, c in zip(names, cols, strict=True)})
+def _rows_table(names: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> pa.Table:
+    columns: list[list[str]] = [[] for _ in names]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    return pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)})
 
 
 def known_article_ids(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> set[str]:
@@ -81,10 +101,19 @@ def load_batch(
     now = datetime.now()
     con.register("batch_articles", _articles_table(articles, run_id, now))
     con.register("batch_topics", _topics_table(articles))
-    con.register("batch_sightings", _rows_table(("url", "article_id", "source_id"), (
-        (s.url, s.article_id, s.source_id) for s in sightings)))
-    con.register("batch_failures", _rows_table(("source_id", "url", "stage", "reason"), (
-        (f.source_id, f.url, f.stage, f.reason) for f in failures)))
+    con.register(
+        "batch_sightings",
+        _rows_table(
+            ("url", "article_id", "source_id"), ((s.url, s.article_id, s.source_id) for s in sightings)
+        ),
+    )
+    con.register(
+        "batch_failures",
+        _rows_table(
+            ("source_id", "url", "stage", "reason"),
+            ((f.source_id, f.url, f.stage, f.reason) for f in failures),
+        ),
+    )
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(
@@ -92,14 +121,21 @@ def load_batch(
             " ANTI JOIN core.articles USING (article_id)"
         )
         new_ids = tuple(row[0] for row in con.execute("SELECT article_id FROM fresh").fetchall())
-        con.execute(f"INSERT INTO core.articles SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh")
-        con.execute("INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)")
+        con.execute(
+            f"INSERT INTO core.articles SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh"
+        )
+        con.execute(
+            "INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)"
+        )
         sighted = con.execute(
             "INSERT INTO core.sightings SELECT DISTINCT url, article_id, source_id, ?, ? FROM batch_sightings"
-            " ANTI JOIN core.sightings USING (url, article_id)", [run_id, now]
+            " ANTI JOIN core.sightings USING (url, article_id)",
+            [run_id, now],
         ).fetchone()
-        con.execute("INSERT INTO core.failures SELECT ?, source_id, url, stage, reason, ? FROM batch_failures",
-                    [run_id, now])
+        con.execute(
+            "INSERT INTO core.failures SELECT ?, source_id, url, stage, reason, ? FROM batch_failures",
+            [run_id, now],
+        )
         con.execute("DROP TABLE fresh")
         con.execute("COMMIT")
     except BaseException:
@@ -111,19 +147,29 @@ def load_batch(
     return LoadResult(new_ids, int(sighted[0]) if sighted else 0, len(failures))
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, profile: str, registry: str,
-              flow_run_id: str | None) -> None:
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, profile: str, registry: str, flow_run_id: str | None
+) -> None:
     """Record a run as started."""
     con.execute(
         "INSERT INTO ingest_runs (run_id, flow_run_id, profile, registry, started_at, status)"
-        " VALUES (?, ?, ?, ?, now(), 'running')", [run_id, flow_run_id, profile, registry],
+        " VALUES (?, ?, ?, ?, now(), 'running')",
+        [run_id, flow_run_id, profile, registry],
     )
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str,
-               found: int, new: int, duplicate: int, failed: int) -> None:
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str,
+    found: int,
+    new: int,
+    duplicate: int,
+    failed: int,
+) -> None:
     """Record a run's outcome and counts."""
     con.execute(
         "UPDATE ingest_runs SET finished_at = now(), status = ?, found = ?, new = ?, duplicate = ?,"
-        " failed = ? WHERE run_id = ?", [status, found, new, duplicate, failed, run_id],
+        " failed = ? WHERE run_id = ?",
+        [status, found, new, duplicate, failed, run_id],
     )
