@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,11 +22,6 @@ def _root() -> None:
 def _fail(message: str) -> None:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
-
-
-def _quiet_prefect() -> None:
-    """Defaults for a clean console: no telemetry calls from a machine that is offline."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 @app.command()
@@ -53,13 +47,14 @@ def ingest(
         _fail(str(exc))
     if not selected:
         _fail(f"no enabled source in profile {profile!r}")
-    _quiet_prefect()
     from flows.ingest import ingest as ingest_flow
+    from flows.runtime import prefect_api
     from flows.summary import format_summary
 
-    summary = ingest_flow(
-        sources=str(sources) if sources else None, db_path=str(db_path), profile=profile, only=source
-    )
+    with prefect_api():
+        summary = ingest_flow(
+            sources=str(sources) if sources else None, db_path=str(db_path), profile=profile, only=source
+        )
     typer.echo("")
     typer.echo(format_summary(summary))
 
