@@ -1,0 +1,69 @@
+"""Dates as written in feeds, listings, sitemaps and pages, parsed into timezone-aware datetimes.
+
+Times without a zone are taken as China Standard Time (UTC+8, no DST since 1991): the sources are
+Chinese and their listings and feeds print Beijing time. Pass `naive_tz` to override.
+"""
+
+from __future__ import annotations
+
+import calendar
+import email.utils
+import re
+import time
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+# 2024-03-05, 2024/3/5, 2024.03.05, 2024年3月5日, optionally followed by 09:30 or 09:30:15
+_NUMERIC = re.compile(
+    r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
+)
+
+
+def parse_date(text: str | None, naive_tz: tzinfo = CHINA_TZ) -> datetime | None:
+    """An aware datetime from RFC 822, ISO 8601 or Chinese-style date text; None if there is none."""
+    if not text or not text.strip():
+        return None
+    value = text.strip()
+    parsed = _rfc822(value) or _iso(value) or _numeric(value)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=naive_tz)
+    return parsed if 1970 <= parsed.year <= 2100 else None
+
+
+def from_struct(value: time.struct_time | None) -> datetime | None:
+    """An aware UTC datetime from a UTC `time.struct_time` (as feedparser gives), or None."""
+    if value is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+
+
+def _rfc822(value: str) -> datetime | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None and value.rstrip().endswith("-0000"):
+        parsed = parsed.replace(tzinfo=UTC)  # RFC 5322: -0000 is UTC with no local offset known
+    return parsed
+
+
+def _iso(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _numeric(value: str) -> datetime | None:
+    match = _NUMERIC.search(value)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
