@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False)
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="DuckDB file [env TRADEWIRE_DB; default data/tradewire.duckdb]")
@@ -36,14 +37,14 @@ def ingest(
     """Fetch, clean, deduplicate, classify and load every enabled source of the registry."""
     from parsers.registry import RegistryError, load_registry
     from parsers.topics import RulesError, load_rules
-    from warehouse.db import WarehouseError, connect, default_db_path
+    from warehouse.db import default_db_path
 
     db_path = db or default_db_path()
     try:  # check what the user gave before starting a flow run, so mistakes read as one line
         selected = load_registry(sources).select(profile, tuple(source or ()))
         load_rules()
-        connect(db_path).close()
-    except (RegistryError, RulesError, WarehouseError) as exc:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except (RegistryError, RulesError, OSError) as exc:
         _fail(str(exc))
     if not selected:
         _fail(f"no enabled source in profile {profile!r}")
@@ -59,24 +60,83 @@ def ingest(
     typer.echo(format_summary(summary))
 
 
-@app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run (read-only)")],
-    db: DbOption = None,
-) -> None:
-    """Run a read-only SQL query on the warehouse and print the result as a table."""
-    import duckdb
-
+def _open_read_only(db: Path | None):  # type: ignore[no-untyped-def]
     from warehouse.db import WarehouseError, connect, default_db_path
 
     path = db or default_db_path()
     if not Path(path).exists():
         _fail(f"no database at {path}: run `tradewire ingest` first")
     try:
-        with connect(path, read_only=True) as con:
-            con.sql(query).show(max_width=200, max_rows=100)
-    except (duckdb.Error, WarehouseError) as exc:
+        return connect(path, read_only=True)
+    except WarehouseError as exc:
         _fail(str(exc))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run (read-only)")],
+    db: DbOption = None,
+    csv: Annotated[bool, typer.Option("--csv", help="print CSV")] = False,
+    json: Annotated[bool, typer.Option("--json", help="print one JSON object per row")] = False,
+) -> None:
+    """Run a read-only SQL query on the warehouse; prints a table, CSV or JSON lines."""
+    import duckdb
+
+    from flows.output import print_rows
+
+    with _open_read_only(db) as con:
+        try:
+            result = con.execute(query)
+            columns = [d[0] for d in result.description or []]
+            rows = result.fetchall()
+        except duckdb.Error as exc:
+            _fail(str(exc))
+    print_rows(columns, rows, "csv" if csv else "json" if json else "table")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="words to search for in titles and texts (BM25)")],
+    topic: Annotated[str | None, typer.Option(help="only articles with this topic")] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="only articles published on or after DATE (undated ones are left out)"),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="at most this many results")] = 20,
+    json: Annotated[bool, typer.Option("--json", help="print one JSON object per result")] = False,
+    db: DbOption = None,
+) -> None:
+    """Full-text search of the warehouse, best match first."""
+    from flows.output import print_rows
+    from warehouse.db import WarehouseError
+    from warehouse.search import search as run_search
+
+    with _open_read_only(db) as con:
+        try:
+            hits = run_search(con, query, topic, since, limit)
+        except WarehouseError as exc:
+            _fail(str(exc))
+    columns = ["score", "title", "published_at", "topics", "url", "article_id"]
+    rows = [(round(h.score, 3), h.title, h.published_at, h.topics, h.url, h.article_id) for h in hits]
+    print_rows(columns, rows, "json" if json else "table")
+
+
+@app.command()
+def export(
+    directory: Annotated[Path, typer.Argument(help="folder to write into")],
+    format: Annotated[str, typer.Option("--format", help="only parquet for now")] = "parquet",
+    db: DbOption = None,
+) -> None:
+    """Export every analyst view to Parquet files (articles and topics partitioned by month)."""
+    from warehouse.export import export_parquet
+
+    if format != "parquet":
+        _fail(f"unsupported format {format!r}: use parquet")
+    with _open_read_only(db) as con:
+        counts = export_parquet(con, directory)
+    for view, count in counts.items():
+        typer.echo(f"{view:<20} {count:>8} rows")
+    typer.echo(f"written to {directory}")
 
 
 def main() -> None:

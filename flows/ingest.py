@@ -23,7 +23,7 @@ from parsers.model import Article, Document, Failure, Source
 from parsers.registry import load_registry
 from parsers.topics import classify as classify_text
 from parsers.topics import load_rules
-from warehouse import db, load, reports
+from warehouse import db, load, reports, search
 
 BATCH_SIZE = 500
 
@@ -79,7 +79,7 @@ def clean(source: Source, articles: list[Article]) -> Parsed:
 def deduplicate(source: Source, db_path: str, articles: list[Article]) -> tuple[list[Article], list[Article]]:
     """Split a batch into (new, already known): same text within the batch or in the warehouse."""
     unique, repeats = split_batch_duplicates(articles)
-    with db.connect(db_path) as con:
+    with db.writer(db_path) as con:
         known = load.known_article_ids(con, (a.article_id for a in unique))
     new = [a for a in unique if a.article_id not in known]
     return new, repeats + [a for a in unique if a.article_id in known]
@@ -109,8 +109,17 @@ def load_batch(
 ) -> load.LoadResult:
     """Write one batch in one transaction."""
     sightings = [load.Sighting(a.url, a.article_id, a.source_id) for a in new + seen]
-    with db.connect(db_path) as con:
+    with db.writer(db_path) as con:
         return load.load_batch(con, run_id, new, sightings, failures)
+
+
+@task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def publish(db_path: str, new_articles: int) -> None:
+    """Refresh the search index if articles arrived, then publish the analysts' copy atomically."""
+    if new_articles:
+        with db.writer(db_path) as con:
+            search.refresh_index(con)
+    db.publish(db_path)
 
 
 def _batches(items: Sequence[Document], size: int) -> Iterator[list[Document]]:
@@ -154,7 +163,7 @@ def ingest(
     selected = registry.select(profile, tuple(only or ()))
     db_file = str(db_path or db.default_db_path())
     run_id = flow_run.get_id() or "local"
-    with db.connect(db_file) as con:
+    with db.writer(db_file) as con:
         load.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
     per_source = []
     for source in selected:
@@ -164,7 +173,7 @@ def ingest(
         except Exception as exc:  # one broken source must not stop the others
             logger.error("source %s failed: %s", source.id, exc)
             failure = Failure(source.id, source.url, "run", f"{type(exc).__name__}: {exc}")
-            with db.connect(db_file) as con:
+            with db.writer(db_file) as con:
                 load.load_batch(con, run_id, [], [], [failure])
             counts = SourceCounts(source.id).add(failures=[failure])
         logger.info(
@@ -176,7 +185,7 @@ def ingest(
             counts.failed,
         )
         per_source.append(counts)
-    with db.connect(db_file) as con:
+    with db.writer(db_file) as con:
         summary = RunSummary(
             run_id,
             Path(db_file),
@@ -187,4 +196,5 @@ def ingest(
         load.finish_run(
             con, run_id, summary.status, summary.found, summary.new, summary.duplicate, summary.failed
         )
+    publish(db_file, summary.new)
     return summary

@@ -34,3 +34,13 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@pytest.fixture(scope="session")
+def seeded_db(prefect_server, tmp_path_factory) -> Path:
+    """The published warehouse after one real ingest run over the five seeds."""
+    from flows.ingest import ingest
+
+    path = tmp_path_factory.mktemp("seeded") / "tradewire.duckdb"
+    ingest(db_path=str(path))
+    return path

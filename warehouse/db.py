@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,3 +85,67 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     if not read_only:
         migrate(con)
     return con
+
+
+# --- One writer, many readers -------------------------------------------------------------
+# DuckDB lets one process open a file read-write, or many read-only, never both. Analysts keep
+# sessions open for hours, so runs never write the file analysts open: they write a primary file
+# beside it (`x.primary.duckdb`) under an exclusive lock that a second run waits for, then publish
+# a consistent copy atomically (copy, fsync, rename). An open analyst session keeps reading the
+# snapshot it opened; the next connection sees the new one.
+
+
+def primary_path(published: Path) -> Path:
+    """The file runs write, beside the published file analysts read."""
+    return published.with_name(published.stem + ".primary" + published.suffix)
+
+
+@contextmanager
+def write_lock(published: Path, timeout: float = 3600.0) -> Iterator[None]:
+    """Hold the warehouse's write lock, waiting up to `timeout` seconds for another run to release it."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    with open(published.with_name(published.name + ".lock"), "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WarehouseError(
+                        f"another run has held the write lock on {published} for {timeout:.0f} s"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writer(published: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection to the primary file, holding the write lock; closed on exit."""
+    published = Path(published)
+    with write_lock(published):
+        primary = primary_path(published)
+        if not primary.exists() and published.exists():
+            shutil.copyfile(published, primary)  # adopt a warehouse published before the primary existed
+        con = connect(primary)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def publish(published: Path | str) -> None:
+    """Atomically replace the analysts' file with a checkpointed copy of the primary."""
+    published = Path(published)
+    with write_lock(published):
+        primary = primary_path(published)
+        with duckdb.connect(str(primary)) as con:
+            con.execute("CHECKPOINT")
+        staging = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+        shutil.copyfile(primary, staging)
+        with open(staging, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging, published)

@@ -1,0 +1,98 @@
+"""Full-text search over title and clean text: DuckDB's FTS extension (BM25), loaded offline.
+
+The extension comes from the `duckdb-extension-fts` wheel, so nothing is downloaded. The FTS
+index cannot be updated incrementally: `refresh_index` rebuilds it, and the flow calls it only
+after runs that loaded new articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import WarehouseError
+
+INDEX_SCHEMA = "fts_core_articles"
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Install (from the bundled wheel, offline) and load the FTS extension."""
+    try:
+        con.execute("LOAD fts")
+        return
+    except duckdb.Error:
+        pass
+    import duckdb_extension_fts
+
+    package = Path(duckdb_extension_fts.__file__).parent
+    binary = next(package.glob(f"extensions/v{duckdb.__version__}/fts.duckdb_extension"), None)
+    if binary is None:
+        raise WarehouseError(f"no FTS extension for duckdb {duckdb.__version__} in {package}")
+    con.execute(f"INSTALL '{binary}'")
+    con.execute("LOAD fts")
+
+
+def refresh_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the BM25 index over articles' title and clean text."""
+    load_fts(con)
+    con.execute("PRAGMA create_fts_index('core.articles', 'article_id', 'title', 'clean_text', overwrite=1)")
+
+
+def has_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an FTS index exists in this database."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [INDEX_SCHEMA]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    article_id: str
+    score: float
+    title: str
+    published_at: object
+    url: str
+    topics: list[str]
+    snippet: str
+
+
+def search(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    topic: str | None = None,
+    since: date | None = None,
+    limit: int = 20,
+) -> list[Hit]:
+    """Articles matching `query`, best BM25 score first, optionally filtered by topic and date."""
+    if not has_index(con):
+        raise WarehouseError(
+            "no search index yet: run `tradewire ingest` (it builds the index after loading)"
+        )
+    load_fts(con)
+    rows = con.execute(
+        f"""
+        WITH scored AS (
+            SELECT article_id, {INDEX_SCHEMA}.match_bm25(article_id, $query) AS score
+            FROM core.articles
+        )
+        SELECT s.article_id, s.score, a.title, a.published_at, a.url,
+               coalesce((SELECT list(topic ORDER BY score DESC) FROM article_topics t
+                         WHERE t.article_id = s.article_id), []) AS topics,
+               left(a.clean_text, 200) AS snippet
+        FROM scored s JOIN articles a USING (article_id)
+        WHERE s.score IS NOT NULL
+          AND ($topic IS NULL OR EXISTS (SELECT 1 FROM article_topics t
+                                        WHERE t.article_id = s.article_id AND t.topic = $topic))
+          AND ($since IS NULL OR a.published_at >= $since)  -- undated articles are left out
+        ORDER BY s.score DESC
+        LIMIT $limit
+        """,
+        {"query": query, "topic": topic, "since": since, "limit": limit},
+    ).fetchall()
+    return [Hit(*row) for row in rows]
