@@ -1,0 +1,178 @@
+"""parsers.feeds on real feeds served by a real HTTP server, plus hostile XML."""
+
+from __future__ import annotations
+
+import asyncio
+import tracemalloc
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from parsers.feeds import parse_feed
+from parsers.fetch import Fetcher, Response
+from parsers.model import Source
+
+DATA = Path(__file__).parent / "data" / "feeds"
+UA = "tradewire-test/1.0 (+mailto:ops@example.org)"
+CST = timezone(timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HTTPServer]:
+    with HTTPServer(host="127.0.0.1", threaded=True) as running:
+        yield running
+
+
+@pytest.fixture
+def web(server: HTTPServer) -> Iterator[HTTPServer]:
+    server.clear()
+    server.clear_all_handlers()
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    yield server
+    server.clear_all_handlers()
+
+
+def source(server: HTTPServer, **fields: Any) -> Source:
+    values: dict[str, Any] = {"allowed_hosts": ("127.0.0.1",), "local": True, "min_interval": 0.0, **fields}
+    return Source(id="feed", name="feed", kind="feed", url=server.url_for("/feed"), **values)
+
+
+def serve_and_fetch(web: HTTPServer, path: str, body: bytes, content_type: str, src: Source) -> Response:
+    web.expect_request(path).respond_with_data(body, content_type=content_type)
+
+    async def go() -> Response:
+        async with Fetcher(UA) as fetcher:
+            return await fetcher.fetch(src, web.url_for(path))
+
+    return asyncio.run(go())
+
+
+def test_gb2312_feed_has_correct_chinese_titles_and_beijing_times(web: HTTPServer) -> None:
+    src = source(web)
+    body = (DATA / "encoding-gb2312.xml").read_bytes()
+    response = serve_and_fetch(web, "/rss/china.xml", body, "application/rss+xml", src)
+    items, failure = parse_feed(response.body, response.final_url, src, response.header("content-type"))
+    assert failure is None and len(items) == 20
+    first = items[0]
+    assert first.title == "习近平为何如此强调崇尚英雄？"
+    assert first.url == "http://news.qq.com/a/20180918/009846.htm"
+    assert first.published == datetime(2018, 9, 18, 14, 38, 10, tzinfo=CST)
+    assert first.date_text == "2018-09-18 14:38:10"
+    assert first.summary and first.summary.startswith("编者按：历史是人民书写的")
+    assert response.encoding == "gb18030"  # what the fetcher tells the parsers, from the XML declaration
+
+
+def test_feed_without_xml_declaration_keeps_its_accents(web: HTTPServer) -> None:
+    src = source(web)
+    body = (DATA / "uolNoticias.rss").read_bytes()
+    assert not body.lstrip().startswith(b"<?xml")
+    response = serve_and_fetch(web, "/uol.rss", body, "text/xml", src)
+    items, failure = parse_feed(response.body, response.final_url, src, response.header("content-type"))
+    assert failure is None and len(items) == 15
+    assert items[0].title == "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno"
+    assert items[0].date_text == "Seg, 24 Set 2018 19:42:40 -0300"  # Portuguese day names: kept as text
+
+
+def test_source_encoding_overrides_a_missing_declaration() -> None:
+    body = (DATA / "encoding-gb2312.xml").read_bytes().replace(b' encoding="gb2312"', b"")
+    src = Source(id="qq", name="qq", kind="feed", url="http://news.qq.com/", encoding="gbk")
+    items, failure = parse_feed(body, "http://news.qq.com/rss.xml", src)
+    assert failure is None and items[1].title == "习近平谈抗战：牢记历史是要以史为鉴、面向未来"
+
+
+def test_relative_links_duplicates_and_fragments() -> None:
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>t</title>
+<item><title>A</title><link>/news/a.html#comments</link><pubDate>Tue, 05 Mar 2024 02:00:00 GMT</pubDate></item>
+<item><title>A again</title><link>http://customs.example.cn/news/a.html</link></item>
+<item><title>no link</title></item>
+<item><title>mail</title><link>mailto:press@example.cn</link></item>
+</channel></rss>"""
+    src = Source(id="c", name="c", kind="feed", url="http://customs.example.cn/rss.xml")
+    items, failure = parse_feed(body, "http://customs.example.cn/rss.xml", src)
+    assert failure is None
+    assert [(i.url, i.title) for i in items] == [("http://customs.example.cn/news/a.html", "A")]
+    assert items[0].published == datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
+
+
+SRC = Source(id="s", name="s", kind="feed", url="http://example.cn/rss.xml")
+
+
+def test_malformed_xml_is_a_failure_with_a_reason() -> None:
+    items, failure = parse_feed(
+        b"<rss><channel><item><title>broken</item>&&</rss", "http://example.cn/rss", SRC
+    )
+    assert items == []
+    assert failure is not None and failure.stage == "discover"
+    assert failure.reason.startswith("not a readable feed: ")
+
+
+def test_an_html_page_is_not_a_feed() -> None:
+    _, failure = parse_feed(b"<html><body><p>hello</p></body></html>", "http://example.cn/", SRC)
+    assert failure is not None and failure.reason == "not a feed: no RSS or Atom root element"
+
+
+def test_an_empty_feed_is_not_a_failure() -> None:
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>quiet</title></channel></rss>'
+    assert parse_feed(body, "http://example.cn/rss", SRC) == ([], None)
+
+
+def test_a_body_naming_a_local_file_is_not_opened() -> None:
+    items, failure = parse_feed(b"/etc/hostname", "http://example.cn/rss", SRC)
+    assert items == [] and failure is not None  # feedparser would open() a path given as bytes
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rss version="2.0"><channel><item><title>&lol9;</title><link>http://example.cn/a</link></item></channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        BILLION_LAUGHS,
+        # quadratic blowup: one 100 kB entity referenced 10,000 times
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "'
+        + b"x" * 100_000
+        + b'">]><rss><channel><item><title>'
+        + b"&a;" * 10_000
+        + b"</title></item></channel></rss>",
+        # the same bomb in UTF-16, and with a "]" in a comment that must not end the check early
+        BILLION_LAUGHS.decode().replace('version="1.0"', 'version="1.0" encoding="utf-16"').encode("utf-16"),
+        BILLION_LAUGHS.replace(b"<!DOCTYPE rss [", b"<!DOCTYPE rss [ <!-- ] -->"),
+    ],
+    ids=["billion-laughs", "quadratic", "utf-16", "bracket-in-comment"],
+)
+def test_entity_bomb_is_refused_with_flat_memory(body: bytes) -> None:
+    tracemalloc.start()
+    try:
+        items, failure = parse_feed(body, "http://example.cn/rss", SRC)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert items == []
+    assert failure is not None and "entity" in failure.reason and "refused" in failure.reason
+    assert peak < 3 * len(body) + 500_000  # a copy or two of the input, never the expansion (GBs)
+
+
+def test_an_external_dtd_alone_is_fine() -> None:
+    body = b"""<?xml version="1.0"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>t</title><item><title>x</title><link>http://example.cn/x</link></item></channel></rss>"""
+    items, failure = parse_feed(body, "http://example.cn/rss", SRC)
+    assert failure is None and [i.url for i in items] == ["http://example.cn/x"]
