@@ -18,19 +18,34 @@ class SourceCounts:
     new: int = 0
     duplicate: int = 0
     failures: tuple[Failure, ...] = field(default=())
+    parsed: int = 0
+    text_chars: int = 0
 
     @property
     def failed(self) -> int:
         """Number of failure rows recorded for this source."""
         return len(self.failures)
 
-    def add(self, new: int = 0, duplicate: int = 0, failures: list[Failure] | None = None) -> SourceCounts:
+    @property
+    def mean_text_chars(self) -> float | None:
+        """Mean clean-text length of the articles parsed in this run (the layout canary's input)."""
+        return self.text_chars / self.parsed if self.parsed else None
+
+    def add(
+        self,
+        new: int = 0,
+        duplicate: int = 0,
+        failures: list[Failure] | None = None,
+        texts: list[str] | None = None,
+    ) -> SourceCounts:
         """These counts plus a batch's."""
         return replace(
             self,
             new=self.new + new,
             duplicate=self.duplicate + duplicate,
             failures=self.failures + tuple(failures or ()),
+            parsed=self.parsed + len(texts or ()),
+            text_chars=self.text_chars + sum(len(t) for t in texts or ()),
         )
 
 

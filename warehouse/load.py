@@ -173,3 +173,31 @@ def finish_run(
         " failed = ? WHERE run_id = ?",
         [status, found, new, duplicate, failed, run_id],
     )
+
+
+def record_source_runs(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    rows: list[tuple[str, int, int, int, int, float | None]],
+) -> None:
+    """Store per-source counts of a run: (source_id, found, new, duplicate, failed, mean_text_chars)."""
+    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 6
+    table = pa.table(
+        {
+            "source_id": pa.array(columns[0], pa.string()),
+            "found": pa.array(columns[1], pa.int32()),
+            "new": pa.array(columns[2], pa.int32()),
+            "duplicate": pa.array(columns[3], pa.int32()),
+            "failed": pa.array(columns[4], pa.int32()),
+            "mean_text_chars": pa.array(columns[5], pa.float64()),
+        }
+    )
+    con.register("batch_source_runs", table)
+    try:
+        con.execute(
+            "INSERT INTO core.source_runs SELECT ?, source_id, now()::TIMESTAMP, found, new, duplicate, failed,"
+            " mean_text_chars FROM batch_source_runs",
+            [run_id],
+        )
+    finally:
+        con.unregister("batch_source_runs")

@@ -31,3 +31,10 @@ def article_total(con: duckdb.DuckDBPyConnection) -> int:
     """All articles in the warehouse."""
     row = con.execute("SELECT count(*) FROM core.articles").fetchone()
     return int(row[0]) if row else 0
+
+
+def source_health(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """The `source_health` view as a list of rows (for the run's artifact)."""
+    result = con.execute("SELECT * FROM source_health ORDER BY source_id")
+    columns = [d[0] for d in result.description or []]
+    return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]

@@ -1,0 +1,123 @@
+"""The ingest flow's batch tasks: each takes one source's batch, never one article.
+
+Retries sit on the tasks that touch the warehouse; the others are pure and fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.summary import RunSummary, SourceCounts
+from parsers.clean import clean_article
+from parsers.dedup import split_batch_duplicates
+from parsers.documents import parse_document
+from parsers.model import Article, Document, Failure, Source
+from parsers.topics import classify as classify_text
+from parsers.topics import load_rules
+from warehouse import db, load, reports, search
+
+
+@dataclass
+class Parsed:
+    """One batch after parsing: the articles and what could not be parsed."""
+
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+@task(name="parse", task_run_name="parse-{source.id}", cache_policy=NO_CACHE)
+def parse(source: Source, documents: list[Document]) -> Parsed:
+    """Parse a batch of documents with the source's parser."""
+    parsed = Parsed()
+    for doc in documents:
+        result = parse_document(source, doc)
+        (parsed.failures if isinstance(result, Failure) else parsed.articles).append(result)  # type: ignore[arg-type]
+    return parsed
+
+
+@task(name="clean", task_run_name="clean-{source.id}", cache_policy=NO_CACHE)
+def clean(source: Source, articles: list[Article]) -> Parsed:
+    """Clean a batch; an article left with no text is a failure."""
+    out = Parsed()
+    for article in articles:
+        cleaned = clean_article(article)
+        if cleaned.clean_text:
+            out.articles.append(cleaned)
+        else:
+            out.failures.append(Failure(source.id, article.url, "clean", "no text left after cleaning"))
+    return out
+
+
+@task(name="deduplicate", task_run_name="deduplicate-{source.id}", cache_policy=NO_CACHE)
+def deduplicate(source: Source, db_path: str, articles: list[Article]) -> tuple[list[Article], list[Article]]:
+    """Split a batch into (new, already known): same text within the batch or in the warehouse."""
+    unique, repeats = split_batch_duplicates(articles)
+    with db.writer(db_path) as con:
+        known = load.known_article_ids(con, (a.article_id for a in unique))
+    new = [a for a in unique if a.article_id not in known]
+    return new, repeats + [a for a in unique if a.article_id in known]
+
+
+@task(name="classify", task_run_name="classify-{source.id}", cache_policy=NO_CACHE)
+def classify(source: Source, rules_path: str | None, articles: list[Article]) -> list[Article]:
+    """Attach topic scores and evidence to each new article."""
+    rules = load_rules(rules_path)
+    return [replace(a, topics=classify_text(a.title, a.clean_text, rules)) for a in articles]
+
+
+@task(
+    name="load",
+    task_run_name="load-{source.id}",
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    cache_policy=NO_CACHE,
+)
+def load_batch(
+    source: Source,
+    db_path: str,
+    run_id: str,
+    new: list[Article],
+    seen: list[Article],
+    failures: list[Failure],
+) -> load.LoadResult:
+    """Write one batch in one transaction."""
+    sightings = [load.Sighting(a.url, a.article_id, a.source_id) for a in new + seen]
+    with db.writer(db_path) as con:
+        return load.load_batch(con, run_id, new, sightings, failures)
+
+
+@task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def publish(db_path: str, new_articles: int) -> None:
+    """Refresh the search index if articles arrived, then publish the analysts' copy atomically."""
+    if new_articles:
+        with db.writer(db_path) as con:
+            search.refresh_index(con)
+    db.publish(db_path)
+
+
+@task(name="report", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def report(
+    db_path: str, run_id: str, per_source: list[SourceCounts]
+) -> tuple[RunSummary, list[dict[str, object]]]:
+    """Record the run's per-source counts and outcome; return its summary and the sources' health."""
+    with db.writer(db_path) as con:
+        load.record_source_runs(
+            con,
+            run_id,
+            [(c.source_id, c.found, c.new, c.duplicate, c.failed, c.mean_text_chars) for c in per_source],
+        )
+        summary = RunSummary(
+            run_id,
+            Path(db_path),
+            tuple(per_source),
+            reports.topic_counts(con, run_id),
+            reports.article_total(con),
+        )
+        load.finish_run(
+            con, run_id, summary.status, summary.found, summary.new, summary.duplicate, summary.failed
+        )
+        return summary, reports.source_health(con)
