@@ -1,0 +1,107 @@
+"""XML sitemaps (sitemaps.org): sitemap indexes, URL sets and Google News sitemaps, gzipped or not.
+
+Element names are matched by local name, so sitemaps with a missing or wrong namespace still work.
+A DOCTYPE declaring entities is refused before parsing; lxml never loads DTDs or the network.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from parsers.dates import parse_date
+from parsers.model import Failure, Source
+from parsers.netpolicy import url_refusal
+from parsers.xmlsafe import entity_refusal
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    """One <url> (or, in an index, one <sitemap>) with its dates and news title."""
+
+    url: str
+    lastmod: datetime | None = None
+    title: str | None = None
+    published: datetime | None = None
+    date_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    """What a sitemap lists: page entries (urlset) and child sitemaps (sitemapindex)."""
+
+    entries: tuple[SitemapEntry, ...] = ()
+    sitemaps: tuple[SitemapEntry, ...] = ()
+
+
+def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[Sitemap, Failure | None]:
+    """Entries of a sitemap or sitemap index, or an empty Sitemap and a Failure saying why."""
+    try:
+        body = _gunzip(body, source.max_bytes)
+    except ValueError as exc:
+        return Sitemap(), Failure(source.id, base_url, "discover", str(exc))
+    refusal = entity_refusal(body)
+    if refusal:
+        return Sitemap(), Failure(source.id, base_url, "discover", refusal)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        return Sitemap(), Failure(source.id, base_url, "discover", f"not a readable sitemap: {exc}")
+    kind = etree.QName(root).localname
+    if kind not in ("urlset", "sitemapindex"):
+        return Sitemap(), Failure(source.id, base_url, "discover", f"not a sitemap: root element <{kind}>")
+    child = "url" if kind == "urlset" else "sitemap"
+    entries: dict[str, SitemapEntry] = {}
+    for element in root:
+        if isinstance(element.tag, str) and etree.QName(element).localname == child:
+            entry = _entry(element, base_url, source)
+            if entry is not None and entry.url not in entries:
+                entries[entry.url] = entry
+    found = tuple(entries.values())
+    return (Sitemap(entries=found) if kind == "urlset" else Sitemap(sitemaps=found)), None
+
+
+def _entry(element: etree._Element, base_url: str, source: Source) -> SitemapEntry | None:
+    values: dict[str, str] = {}
+    for node in element:  # <loc>, <lastmod> and <news:news> are children; ignore <image:loc> and the like
+        if not isinstance(node.tag, str):
+            continue
+        name = etree.QName(node).localname
+        inner = [n for n in node if isinstance(n.tag, str)] if name == "news" else [node]
+        for leaf in inner:
+            if leaf.text and leaf.text.strip():
+                values.setdefault(etree.QName(leaf).localname, leaf.text.strip())
+    loc = values.get("loc")
+    if not loc:
+        return None
+    url = urljoin(base_url, loc).split("#", 1)[0]
+    if url_refusal(url, source):
+        return None
+    published_text = values.get("publication_date")
+    return SitemapEntry(
+        url=url,
+        lastmod=parse_date(values.get("lastmod")),
+        title=" ".join(values["title"].split()) if "title" in values else None,
+        published=parse_date(published_text),
+        date_text=published_text or values.get("lastmod"),
+    )
+
+
+def _gunzip(body: bytes, limit: int) -> bytes:
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise ValueError(f"not a readable gzipped sitemap: {exc}") from exc
+    if len(data) > limit:
+        raise ValueError(f"gzipped sitemap inflates beyond {limit} bytes: refused")
+    if not inflater.eof:
+        raise ValueError("not a readable gzipped sitemap: the gzip stream is cut short")
+    return data
