@@ -89,3 +89,28 @@ def test_readme_queries_answer_on_the_seeded_warehouse(registry, tmp_path):
     customs_titles = [row[0] for row in results[1]]
     assert any(t.startswith("General Administration of Customs of China") for t in customs_titles)
     assert {row[0] for row in results[2]} >= {"customs"}
+
+
+def test_partial_run_state_and_artifacts_are_visible_to_operators(registry, tmp_path):
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.ingest import ingest
+
+    state = ingest(sources=str(registry), db_path=str(tmp_path / "tw.duckdb"), return_state=True)
+    assert state.name == "Partial" and state.is_completed()
+    assert "4 failure(s) in 1 source(s)" in (state.message or "")
+    flow_run_id = state.result().run_id
+
+    # Read them back the way the UI does, through the REST API.
+    body = {
+        "artifacts": {"flow_run_id": {"any_": [flow_run_id]}},
+        "limit": 50,
+        "offset": 0,
+        "sort": "KEY_ASC",
+    }
+    artifacts = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body).raise_for_status().json()
+    by_key = {a["key"]: a for a in artifacts}
+    summary = by_key["tradewire-run-summary"]["data"]
+    assert "| seed-press | 9 | 5 | 0 | 4 |" in summary and "empty document" in summary
+    assert "seed-press" in by_key["tradewire-source-health"]["data"]
