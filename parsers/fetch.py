@@ -7,7 +7,8 @@ Retry-After honoured up to a cap (pauses the whole host); a down-host cache; a b
 (streamed and cut off); redirects followed by hand so every hop is checked (scheme, allowed hosts,
 every resolved address against the SSRF guard, robots.txt); conditional GET confirmed by a body hash.
 
-Exceptions (each has `.url` and a human `.reason`; `str(error)` is the reason):
+Exceptions (defined in `parsers.fetchtypes`, re-exported here; each has `.url` and a human `.reason`,
+and `str(error)` is the reason):
 
     FetchError
      ├── BlockedError              refused, nothing sent: not http(s), host outside allowed_hosts,
@@ -29,9 +30,8 @@ import ipaddress
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -41,7 +41,20 @@ import httpx
 from protego import Protego
 
 from parsers import charset
-from parsers.model import Document, Failure, Source
+from parsers.fetchtypes import (
+    BlockedError,
+    ConnectionFailedError,
+    FetchError,
+    FetchTimeoutError,
+    HostDownError,
+    HTTPStatusError,
+    Response,
+    TooLargeError,
+    TooManyRedirectsError,
+    TransportError,
+    Validators,
+)
+from parsers.model import Failure, Source
 from parsers.netpolicy import (
     address_refusal,
     backoff_delay,
@@ -51,7 +64,25 @@ from parsers.netpolicy import (
     retry_after_seconds,
     scheme_refusal,
 )
+from parsers.politeness import HostGate, Sleep
 from parsers.registry import Registry
+
+__all__ = [
+    "BlockedError",
+    "ConnectionFailedError",
+    "FetchError",
+    "FetchTimeoutError",
+    "Fetcher",
+    "HTTPStatusError",
+    "HostDownError",
+    "Response",
+    "TooLargeError",
+    "TooManyRedirectsError",
+    "TransportError",
+    "Validators",
+    "fetch_all",
+    "system_resolve",
+]
 
 log = logging.getLogger(__name__)
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -60,128 +91,12 @@ _TEXTUAL = ("text/", "xml", "html", "json", "rss", "atom")
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309 asks parsers to read at least 500 KiB
 
 
-class FetchError(Exception):
-    """A URL could not be fetched; `reason` says why in words fit for a failure row."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(reason)
-        self.url = url
-        self.reason = reason
-
-
-class BlockedError(FetchError):
-    """Refused before sending: scheme, allowed hosts, robots.txt or the SSRF guard."""
-
-
-class HostDownError(FetchError):
-    """The host is skipped for the rest of this run."""
-
-
-class TransportError(FetchError):
-    """No complete response after all retries."""
-
-
-class ConnectionFailedError(TransportError):
-    """DNS failure, refused or reset connection, or a protocol error."""
-
-
-class FetchTimeoutError(TransportError):
-    """Connect, read or total timeout."""
-
-
-class HTTPStatusError(FetchError):
-    """The final response had status >= 400."""
-
-    def __init__(self, url: str, reason: str, status: int) -> None:
-        super().__init__(url, reason)
-        self.status = status
-
-
-class TooManyRedirectsError(FetchError):
-    """More than `max_redirects` hops, or a redirect loop."""
-
-
-class TooLargeError(FetchError):
-    """The body exceeded the size cap; `response` holds the part read before the cut."""
-
-    def __init__(self, url: str, reason: str, response: Response) -> None:
-        super().__init__(url, reason)
-        self.response = response
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What was kept from the last fetch of one URL, for a conditional GET."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    sha256: str | None = None
-
-
-@dataclass(frozen=True)
-class Response:
-    """One fetched URL; `not_modified` if a 304 came or the body hash equals the stored one."""
-
-    url: str
-    final_url: str
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    fetched_at: datetime
-    encoding: str | None
-    etag: str | None
-    last_modified: str | None
-    sha256: str
-    not_modified: bool = False
-    truncated: bool = False
-
-    def header(self, name: str) -> str | None:
-        """The first value of header `name` (case-insensitive), or None."""
-        name = name.lower()
-        return next((v for k, v in self.headers if k.lower() == name), None)
-
-    @property
-    def content_type(self) -> str:
-        """The media type without parameters ("" if none was sent)."""
-        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
-
-    def text(self) -> str:
-        """The body decoded with `encoding` (see `parsers.charset`)."""
-        return self.body.decode(self.encoding or "utf-8", "replace")
-
-    def validators(self) -> Validators:
-        """The validators to store for the next conditional GET of `url`."""
-        return Validators(self.etag, self.last_modified, self.sha256)
-
-    def to_document(self, source_id: str, **hints: Any) -> Document:
-        """A `Document` for the parsers (keyword hints: title_hint, date_hint)."""
-        return Document(
-            source_id,
-            self.url,
-            self.body,
-            self.fetched_at,
-            self.content_type or "application/octet-stream",
-            self.encoding,
-            **hints,
-        )
-
-
 @dataclass
 class _Raw:
     status: int
     headers: httpx.Headers
     body: bytes = b""
     truncated: bool = False
-
-
-@dataclass
-class _Host:
-    interval: float
-    slots: asyncio.Semaphore
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_start: float = 0.0
-    failures: int = 0
-    down: str | None = None
 
 
 async def system_resolve(host: str, port: int) -> list[str]:
@@ -210,7 +125,7 @@ class Fetcher:
         down_after: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
         resolve: Resolver = system_resolve,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.user_agent, self.min_interval, self.max_concurrency = user_agent, min_interval, max_concurrency
@@ -219,7 +134,7 @@ class Fetcher:
         self.max_redirects, self.down_after = max_redirects, down_after
         self._transport, self._resolve, self._sleep, self._clock = transport, resolve, sleep, clock
         self._total = asyncio.Semaphore(max_total)
-        self._hosts: dict[str, _Host] = {}
+        self._hosts: dict[str, HostGate] = {}
         self._robots: dict[str, Protego | str | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._client: httpx.AsyncClient | None = None
@@ -371,7 +286,7 @@ class Fetcher:
             try:
                 addresses = await self._resolve(name, port)
             except OSError as exc:
-                self._count_failure(host, f"cannot resolve {name}: {exc}")
+                host.failed(f"cannot resolve {name}: {exc}", self.down_after)
                 raise ConnectionFailedError(url, f"cannot resolve {name}: {exc}") from exc
             self._check_addresses(source, url, name, addresses, redirected)
         if robots:
@@ -386,7 +301,7 @@ class Fetcher:
                 shown = name if name == address else f"{name} ({address})"
                 raise BlockedError(url, f"{'redirect to ' if redirected else ''}{shown} refused: {refusal}")
 
-    async def _check_robots(self, source: Source, url: str, host: _Host) -> None:
+    async def _check_robots(self, source: Source, url: str, host: HostGate) -> None:
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         async with self._robots_locks.setdefault(origin, asyncio.Lock()):
@@ -398,8 +313,8 @@ class Fetcher:
         if rules is not None:
             delay = rules.crawl_delay(self.user_agent)
             if delay:
-                host.interval = max(host.interval, float(delay))
-            if False:
+                host.raise_interval(float(delay))
+            if not rules.can_fetch(url, self.user_agent):
                 path = parts.path + (f"?{parts.query}" if parts.query else "")
                 raise BlockedError(
                     url, f"robots.txt disallows {path or '/'} for {product_token(self.user_agent)}"
@@ -416,13 +331,13 @@ class Fetcher:
             return None  # unreachable robots.txt counts as absent (RFC 9309, 2.3.1.2)
         return Protego.parse(found.body.decode("utf-8", "replace"))
 
-    def _host(self, source: Source, name: str) -> _Host:
+    def _host(self, source: Source, name: str) -> HostGate:
         interval = self.min_interval if source.min_interval is None else source.min_interval
         host = self._hosts.get(name)
         if host is None:
-            slots = asyncio.Semaphore(source.max_concurrency or self.max_concurrency)
-            host = self._hosts[name] = _Host(interval, slots)
-        host.interval = max(host.interval, interval)
+            cap = source.max_concurrency or self.max_concurrency
+            host = self._hosts[name] = HostGate(interval, cap, self._sleep, self._clock)
+        host.raise_interval(interval)
         return host
 
     async def _attempts(
@@ -446,7 +361,7 @@ class Fetcher:
             except (httpx.DecodingError, httpx.InvalidURL) as exc:
                 raise FetchError(url, f"unusable response or URL: {type(exc).__name__}: {exc}") from exc
             else:
-                host.failures = 0
+                host.succeeded()
                 if raw.status != 429 and raw.status < 500:
                     return raw
                 phrase = f"HTTP {raw.status} {httpx.codes.get_reason_phrase(raw.status)}"
@@ -464,35 +379,17 @@ class Fetcher:
                     )
                 if attempt > self.retries:
                     raise HTTPStatusError(url, f"{phrase} (after {attempt} attempts)", raw.status)
-                self._defer(host, wait if wait is not None else self._backoff(attempt))
+                host.defer(wait if wait is not None else self._backoff(attempt))
                 continue
-            self._count_failure(host, error.reason)
+            host.failed(error.reason, self.down_after)
             if host.down or attempt > self.retries:
                 raise error
-            self._defer(host, self._backoff(attempt))
+            host.defer(self._backoff(attempt))
 
     def _backoff(self, attempt: int) -> float:
         return backoff_delay(attempt, self.backoff, self.backoff_cap)
 
-    def _defer(self, host: _Host, seconds: float) -> None:
-        host.next_start = max(host.next_start, self._clock() + seconds)
-
-    def _count_failure(self, host: _Host, reason: str) -> None:
-        host.failures += 1
-        if host.failures >= self.down_after:
-            host.down = f"{host.failures} consecutive connection failures this run (last: {reason})"
-
-    @asynccontextmanager
-    async def _slot(self, host: _Host) -> AsyncIterator[None]:
-        async with host.slots:
-            async with host.lock:
-                delay = host.next_start - self._clock()
-                if delay > 0:
-                    await self._sleep(delay)
-                host.next_start = self._clock() + host.interval
-            yield
-
-    async def _once(self, host: _Host, url: str, validators: Validators | None, max_bytes: int) -> _Raw:
+    async def _once(self, host: HostGate, url: str, validators: Validators | None, max_bytes: int) -> _Raw:
         if self._client is None:
             raise RuntimeError("use the Fetcher as `async with Fetcher(...) as fetcher:`")
         headers = {}
@@ -502,7 +399,7 @@ class Fetcher:
             headers["If-Modified-Since"] = validators.last_modified
         client = self._client
         async with (
-            self._slot(host),
+            host.slot(),
             asyncio.timeout(self.total_timeout),
             client.stream("GET", url, headers=headers) as reply,
         ):

@@ -1,0 +1,57 @@
+"""Per-host politeness for `parsers.fetch`: spacing of request starts, a concurrency cap, the down flag.
+
+One `HostGate` per host name and run. `slot()` waits for a free connection slot, then until
+`interval` seconds have passed since the previous request start to that host; `defer()` pushes the
+next start further away (Retry-After, backoff), for every request to the host, not only the retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+class HostGate:
+    """Politeness state of one host for one run."""
+
+    def __init__(self, interval: float, max_concurrency: int, sleep: Sleep, clock: Clock) -> None:
+        self.interval = interval
+        self.down: str | None = None
+        self.failures = 0
+        self._slots = asyncio.Semaphore(max(1, max_concurrency))
+        self._lock = asyncio.Lock()
+        self._next_start = 0.0
+        self._sleep, self._clock = sleep, clock
+
+    def raise_interval(self, seconds: float) -> None:
+        """Space requests at least `seconds` apart from now on (a source's interval, Crawl-delay)."""
+        self.interval = max(self.interval, seconds)
+
+    def defer(self, seconds: float) -> None:
+        """No request to this host may start within `seconds` from now."""
+        self._next_start = max(self._next_start, self._clock() + seconds)
+
+    def succeeded(self) -> None:
+        """A response came back: the run of connection failures is over."""
+        self.failures = 0
+
+    def failed(self, reason: str, down_after: int) -> None:
+        """One more connection failure; after `down_after` in a row the host is down for the run."""
+        self.failures += 1
+        if self.failures >= down_after:
+            self.down = f"{self.failures} consecutive connection failures this run (last: {reason})"
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold a connection slot, entered no sooner than `interval` after the previous start."""
+        async with self._slots:
+            async with self._lock:  # FIFO: waiters start in arrival order, one interval apart
+                delay = self._next_start - self._clock()
+                if delay > 0:
+                    await self._sleep(delay)
+                self._next_start = self._clock() + self.interval
+            yield
