@@ -58,6 +58,11 @@ _WIDE = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
     0x3000: " ", 0x3001: ",", 0x3002: ".", 0x300C: '"', 0x300D: '"', 0x300E: '"', 0x300F: '"',
     0x3010: "[", 0x3011: "]", 0x300A: '"', 0x300B: '"',
 }  # fmt: skip
+# A UTF-8 lead byte read as Latin-1/cp1252 (Â..ô) then a continuation byte or cp1252 extra: ftfy's cases.
+_LATIN_MOJIBAKE = re.compile("[\u0080-\u009f]|[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d"
+                             "\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039"
+                             "\u203a\u20ac\u2122]")  # fmt: skip
+_WIDE_CHARS = re.compile(r"[\u3000-\u3011\uff01-\uff5e]")
 _HOLE = "\x00"
 
 
@@ -69,10 +74,13 @@ def is_english(line: str, ratio: float = 4.0) -> bool:
 
 def repair_mojibake(line: str) -> str:
     """Undo mojibake: Latin-1/cp1252 (via ftfy) and UTF-8 read as GBK/Big5 (鈥檚 -> ’s, 聽 -> space)."""
-    line = ftfy.fix_text(
-        line, unescape_html=False, fix_character_width=False, uncurl_quotes=False, explain=False
-    )
     if line.isascii():
+        return line
+    if _LATIN_MOJIBAKE.search(line):
+        line = ftfy.fix_text(
+            line, unescape_html=False, fix_character_width=False, uncurl_quotes=False, explain=False
+        )
+    if not (_CJK.search(line) or "\ufffd" in line):  # GBK readings of UTF-8 always start with an ideograph
         return line
     if not is_english(line, 1.0):  # CJK text: only whole-line UTF-8-read-as-GBK is undone
         try:
@@ -85,9 +93,13 @@ def repair_mojibake(line: str) -> str:
 
 def normalise_width(line: str) -> str:
     """Full-width ASCII and CJK punctuation to ASCII in English lines; CJK lines are left alone."""
+    if line.isascii():
+        return " ".join(line.split())
     if not is_english(line):
         return line
-    return re.sub(r"[ \t\u00a0\u3000]+", " ", line.translate(_WIDE)).strip()
+    if _WIDE_CHARS.search(line):
+        line = line.translate(_WIDE)
+    return re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip()
 
 
 def is_boilerplate(line: str) -> bool:
@@ -102,7 +114,7 @@ def is_boilerplate(line: str) -> bool:
         return True
     if _SHARE.match(text) and len(text) <= 80:
         return True
-    return bool(_FOOTER.search(text) or (_META.match(text) and len(text) <= 200) or _BYLINE.match(text))
+    return bool(_FOOTER.search(text[:300]) or (_META.match(text) and len(text) <= 200) or _BYLINE.match(text))
 
 
 def line_key(line: str) -> str:
@@ -140,7 +152,7 @@ def clean_lines(lines: Iterable[str], boilerplate: set[str] | frozenset[str] = f
     out = []
     for raw in lines:
         line = normalise_width(repair_mojibake(raw.strip())).strip()
-        if line and not is_boilerplate(line) and line_key(line) not in boilerplate:
+        if line and not is_boilerplate(line) and not (boilerplate and line_key(line) in boilerplate):
             out.append(line)
     return out
 
