@@ -15,10 +15,10 @@ from parsers.model import Source
 SCHEMES = ("http", "https")
 _ADDRESS_KINDS = (
     ("is_loopback", "loopback"),
+    ("is_unspecified", "unspecified"),
     ("is_link_local", "link-local"),
     ("is_private", "private"),
     ("is_multicast", "multicast"),
-    ("is_unspecified", "unspecified"),
     ("is_reserved", "reserved"),
 )
 

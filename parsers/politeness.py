@@ -50,8 +50,7 @@ class HostGate:
         """Hold a connection slot, entered no sooner than `interval` after the previous start."""
         async with self._slots:
             async with self._lock:  # FIFO: waiters start in arrival order, one interval apart
-                delay = self._next_start - self._clock()
-                if delay > 0:
-                    await self._sleep(delay)
+                while (delay := self._next_start - self._clock()) > 0:
+                    await self._sleep(delay)  # in a loop: an event loop may wake a timer a little early
                 self._next_start = self._clock() + self.interval
             yield
