@@ -28,6 +28,7 @@ import asyncio
 import hashlib
 import ipaddress
 import logging
+import re
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -88,6 +89,7 @@ log = logging.getLogger(__name__)
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _TEXTUAL = ("text/", "xml", "html", "json", "rss", "atom")
+_CONTACT = re.compile(r"https?://|mailto:|@")
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309 asks parsers to read at least 500 KiB
 
 
@@ -128,6 +130,8 @@ class Fetcher:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not _CONTACT.search(user_agent):
+            log.warning("User-Agent %r names no contact (+https://... or an e-mail address)", user_agent)
         self.user_agent, self.min_interval, self.max_concurrency = user_agent, min_interval, max_concurrency
         self.timeout, self.total_timeout, self.retries = timeout, total_timeout, retries
         self.backoff, self.backoff_cap, self.max_retry_after = backoff, backoff_cap, max_retry_after

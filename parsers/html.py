@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -43,7 +43,21 @@ class Hints:
     title: str | None = None
     published: datetime | None = None
     date_text: str | None = None
-    source: str = "feed"  # "feed" | "listing"
+    source: str = "feed"  # "feed" | "listing" | "sitemap": stored as title_source / date_source
+
+    @classmethod
+    def of(cls, item: _Described, source: str) -> Hints:
+        """Hints from a FeedItem, ListingItem or SitemapEntry (`source`: where it was found)."""
+        return cls(item.title, item.published, item.date_text, source)
+
+
+class _Described(Protocol):
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def date_text(self) -> str | None: ...
 
 
 def extract_article(

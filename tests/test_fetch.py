@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import socket
 import subprocess
 import sys
@@ -637,3 +638,12 @@ def test_fetcher_takes_the_registry_defaults(tmp_path: Path) -> None:
         7.5,
         4,
     )
+
+
+def test_a_user_agent_without_contact_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="parsers.fetch"):
+        Fetcher("tradewire/0.1")
+        Fetcher(UA)
+    assert [r.getMessage() for r in caplog.records] == [
+        "User-Agent 'tradewire/0.1' names no contact (+https://... or an e-mail address)"
+    ]

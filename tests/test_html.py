@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from parsers import charset
 from parsers.dates import parse_date
+from parsers.feeds import FeedItem
 from parsers.fetch import Fetcher, Response
 from parsers.html import Hints, extract_article
 from parsers.model import Source
@@ -83,12 +84,13 @@ def test_script_rendered_page_falls_back_to_json_ld_body() -> None:
 
 def test_feed_hint_on_the_same_day_gives_the_time() -> None:
     html = (PAGES / "xinhuanet.com.c_1125597921.html").read_bytes()
-    hint = Hints(
+    item = FeedItem(
+        url=XINHUA_URL,
         title="武汉的声音：有英勇的你，才有英雄的城！",
         published=datetime(2020, 2, 19, 9, 46, tzinfo=CST),
         date_text="2020-02-19 09:46:00",
-        source="feed",
     )
+    hint = Hints.of(item, "feed")
     article = extract_article(html, XINHUA_URL, XINHUA, hint)
     assert article is not None
     assert (article.published_at, article.date_text, article.date_source) == (
