@@ -135,7 +135,7 @@ def sketch(texts: Sequence[str]) -> Sketch:
     n = len(texts)
     sizes = np.zeros(n, dtype=np.int32)
     starts = np.flatnonzero(np.diff(owners, prepend=-1))
-    for s, e in zip(starts, np.append(starts[1:], len(owners)), strict=True):
+    for s, e in zip(starts.tolist(), [*starts[1:].tolist(), len(owners)][: len(starts)], strict=True):
         sizes[owners[s]] = len(np.unique(hashes[s:e]))
     x = (hashes >> np.uint64(32)).astype(np.uint32)  # inputs are already well mixed
     first = np.zeros(n, dtype=np.int64)

@@ -167,6 +167,8 @@ def test_empty_and_tiny_texts() -> None:
     assert table.num_rows == 2 * (neardup.BANDS + neardup.LEAD_BANDS)
     assert set(table.column("article_key").to_pylist()) == {11, 12}
     assert neardup.candidate_pairs(batch) == [(1, 2)]
+    nothing = neardup.sketch([])
+    assert nothing.sigs.shape == (0, neardup.NUM_PERM) and neardup.band_rows([], nothing).num_rows == 0
 
 
 def test_band_rows_are_ready_for_a_bigint_table() -> None:
