@@ -30,7 +30,7 @@ _LOCATION = re.compile(
 )
 _BYLINE = re.compile(r"^(?=[^|]{0,80}\|)(?=.*(?:\d{4}-\d{1,2}-\d{1,2}|updated|views|source)).{0,150}$", re.I)
 _SHARE = re.compile(
-    r"^(?:share(?:\s*(?:this|to|on|via|it|article|story|page|:|：|-|–|—|\|)|\s*$)|分享到|分享)", re.I
+    r"^(?:share(?:\s*(?:this|to|on|via|it|article|story|page|:|：|-|–|—|\|)|\s*$)|分享到|分享\s*[:：])", re.I
 )
 _FOOTER = re.compile(
     r"^(?:copyright|©|\(c\)\s*\d{4}|sponsored by|registration number|technical support|主办单位|承办单位|"

@@ -83,6 +83,7 @@ def test_boilerplate_lines_are_recognised(line: str) -> None:
         "Customs editors of the trade journal met exporters in Ningbo.",
         "The first is to clear the blocking points to ensure the smooth transportation of foreign trade goods.",
         "海关总署表示，将进一步提升货物通关便利化水平。",
+        "分享经济成为外贸新业态。",
     ],
 )
 def test_content_lines_survive(line: str) -> None:
