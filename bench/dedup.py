@@ -3,13 +3,15 @@
 1. Dev set (tests/data/neardup): pair- and story-level precision/recall/F1 at THRESHOLD, and the
    threshold range over which F1 stays at its maximum (how THRESHOLD was calibrated).
 2. Scale: a DuckDB file in a temp dir holds a history of N articles (signatures + band rows, the
-   tables the warehouse keeps, DDL below). History = real-page variants (186 real bodies: aeb + seeds,
-   12 mutated copies each, sketched for real) plus synthetic articles drawn from the MinHash model:
+   tables the warehouse keeps, DDL below). History = real-page variants (the 182 aeb + seed bodies
+   with >= 2 paragraphs, 12 mutated copies each, sketched for real) plus synthetic articles drawn
+   from the MinHash model:
    a copy of a real page's sketch at Jaccard J keeps each value with probability J, J sampled from
    the Jaccard of real *different* articles (aeb pairs), so background collisions are realistic.
-   Then a batch of 1,000 new texts (40% variants of real pages, 60% sentence mixtures of them) is
+   Then a batch of 1,000 new texts (40% variants of real pages, 60% paragraph mixtures of them) is
    added: sketch, band insert, candidate join, signature fetch, verification, story assignment,
-   signature insert; inside a transaction rolled back after each of 3 runs (median reported).
+   signature insert; inside a transaction rolled back after each run. One run per history right after
+   opening it (cold), then 3 runs interleaved across sizes (median reported). About 40 s, 1.4 GB peak.
 
     python -m bench.dedup [--sizes 100000,1000000] [--batch 1000] [--repeat 3]
 """
@@ -231,30 +233,40 @@ def scale(sizes: list[int], batch_size: int, repeat: int) -> None:
     expected = {str(k): f"st-real-{b}" for k, b in zip(keys.tolist(), bases, strict=True) if b >= 0}
     print(f"\nscale: {len(pool)} real pages; background Jaccard of different pages: mean {jac.mean():.4f}, "
           f"p99.9 {np.quantile(jac, 0.999):.3f}, max {jac.max():.3f}")  # fmt: skip
-    medians = {}
+    medians: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for size in sizes:
-            path = Path(tmp) / f"history-{size}.duckdb"
+        paths = {size: Path(tmp) / f"history-{size}.duckdb" for size in sizes}
+        for size, path in paths.items():
             start = time.perf_counter()
             with duckdb.connect(str(path)) as con:
                 build_history(con, size, pool, real, jac, seed=size)
-            built = time.perf_counter() - start
-            with duckdb.connect(str(path)) as con:  # reopened: the first run starts cold, as a flow run does
-                runs = [add_batch(con, texts, keys) for _ in range(repeat)]
-            totals = [sum(r[0].values()) for r in runs]
+            print(f"history {size:>9,}: built in {time.perf_counter() - start:.1f} s, {path.stat().st_size / 1e6:.0f} MB, "
+                  f"peak RSS so far {peak_rss_mb():.0f} MB")  # fmt: skip
+        cons = {
+            size: duckdb.connect(str(path)) for size, path in paths.items()
+        }  # reopened, as a flow run does
+        cold = {size: add_batch(con, texts, keys) for size, con in cons.items()}
+        runs: dict[int, list[tuple[dict[str, float], int, list[stories.Assignment]]]] = {s: [] for s in sizes}
+        for _ in range(repeat):  # interleaved, so load from other processes hits every size alike
+            for size, con in cons.items():
+                runs[size].append(add_batch(con, texts, keys))
+        for size in sizes:
+            totals = [sum(r[0].values()) for r in runs[size]]
             medians[size] = statistics.median(totals)
-            steps = {k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}
-            story = {a.article_id: a.story_id for a in runs[0][2]}
+            steps = {k: statistics.median(r[0][k] for r in runs[size]) for k in runs[size][0][0]}
+            story = {a.article_id: a.story_id for a in cold[size][2]}
             joined = sum(story[k] == v for k, v in expected.items())
-            print(f"history {size:>9,}: built in {built:.1f} s, {path.stat().st_size / 1e6:.0f} MB; add {batch_size} "
-                  f"articles: median {medians[size]:.3f} s (runs {', '.join(f'{t:.3f}' for t in totals)})")  # fmt: skip
-            print(f"    {runs[0][1]} candidate pairs; {joined}/{len(expected)} variants joined their page's story; "
-                  f"{sum(a.kind == 'founder' for a in runs[0][2])} new stories")  # fmt: skip
-            print("    " + "; ".join(f"{k} {v * 1000:.0f} ms" for k, v in steps.items()))
-            print(f"    peak RSS so far {peak_rss_mb():.0f} MB")
+            print(f"history {size:>9,}: add {batch_size} articles: median {medians[size]:.3f} s "
+                  f"(runs {', '.join(f'{t:.3f}' for t in totals)}; first run after opening {sum(cold[size][0].values()):.3f} s)")  # fmt: skip
+            print(f"    {cold[size][1]} candidate pairs; {joined}/{len(expected)} variants joined their page's story; "
+                  f"{sum(a.kind == 'founder' for a in cold[size][2])} new stories")  # fmt: skip
+            print("    median " + "; ".join(f"{k} {v * 1000:.0f} ms" for k, v in steps.items()))
+        for con in cons.values():
+            con.close()
     if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
-        print(f"growth {hi // lo}x history -> {medians[hi] / medians[lo]:.2f}x time (target < 3x)")
+        print(f"growth {hi // lo}x history -> {medians[hi] / medians[lo]:.2f}x time (target < 3x); "
+              f"peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
 
 
 def main() -> None:
