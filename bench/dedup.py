@@ -5,9 +5,9 @@
 2. Scale: a DuckDB file in a temp dir holds a history of N articles (signatures + band rows, the
    tables the warehouse keeps, DDL below). History = real-page variants (the 182 aeb + seed bodies
    with >= 2 paragraphs, 12 mutated copies each, sketched for real) plus synthetic articles drawn
-   from the MinHash model:
-   a copy of a real page's sketch at Jaccard J keeps each value with probability J, J sampled from
-   the Jaccard of real *different* articles (aeb pairs), so background collisions are realistic.
+   from the MinHash model: a copy of a real page's sketch at Jaccard J keeps each value with
+   probability J, J sampled from the Jaccard of real *different* articles (aeb pairs), so background
+   collisions are realistic.
    Then a batch of 1,000 new texts (40% variants of real pages, 60% paragraph mixtures of them) is
    added: sketch, band insert, candidate join, signature fetch, verification, story assignment,
    signature insert; inside a transaction rolled back after each run. One run per history right after
