@@ -14,7 +14,7 @@ from pathlib import Path
 from parsers.clean import clean_article
 from parsers.model import TOPICS
 from parsers.text import parse_press_text
-from parsers.topics import Rules, classify
+from parsers.topics import Rules, classify, topic_signals
 
 
 class LabelsError(ValueError):
@@ -122,7 +122,9 @@ def evaluate(labels: list[tuple[Path, set[str]]], rules: Rules) -> Report:
             if index is not None:
                 counts[topic][index] += 1
         if predicted != expected:
-            misses.append(Miss(path, tuple(sorted(expected - predicted)), tuple(sorted(predicted - expected))))
+            misses.append(
+                Miss(path, tuple(sorted(expected - predicted)), tuple(sorted(predicted - expected)))
+            )
     figures = tuple(TopicFigures(t, *counts[t]) for t in TOPICS)
     return Report(figures, len(labels), tuple(misses))
 
@@ -138,3 +140,22 @@ def format_report(report: Report, misses: bool = False) -> str:
             wrong = [f"-{t}" for t in miss.missed] + [f"+{t}" for t in miss.extra]
             lines.append(f"  {miss.path.name}: {' '.join(wrong)}")
     return "\n".join(lines)
+
+
+def threshold_sweep(
+    labels: list[tuple[Path, set[str]]], rules: Rules, topic: str, grid: tuple[float, ...]
+) -> list[tuple[float, float, float]]:
+    """F1 of `topic` for every (threshold, paragraph_threshold) pair of `grid`: calibration."""
+    signals = []
+    for path, expected in labels:
+        found = topic_signals(*read_passage(path), rules).get(topic)
+        signals.append((found[0].score if found else 0.0, found[1] if found else 0.0, topic in expected))
+    sweep = []
+    for threshold in grid:
+        for paragraph_threshold in grid:
+            fired = [(doc >= threshold or par >= paragraph_threshold, gold) for doc, par, gold in signals]
+            figures = TopicFigures(
+                topic, *(sum(f == a and g == b for f, g in fired) for a, b in ((1, 1), (1, 0), (0, 1)))
+            )
+            sweep.append((threshold, paragraph_threshold, round(figures.f1, 4)))
+    return sweep
