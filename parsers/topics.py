@@ -66,6 +66,7 @@ class Rules:
     saturation: float
     reference_words: float
     length_exponent: float
+    measure_threshold: float
 
 
 def _key(text: str) -> str:
@@ -134,6 +135,7 @@ def load_rules(path: Path | str | None = None) -> Rules:
         float(settings.get("saturation", 4.0)),
         float(settings.get("reference_words", 300)),
         float(settings.get("length_exponent", 0.5)),
+        float(settings.get("measure_threshold", 0.2)),
     )
 
 
