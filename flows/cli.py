@@ -63,6 +63,36 @@ def ingest(
     typer.echo(format_summary(summary))
 
 
+@app.command()
+def reparse(
+    db: DbOption = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option("--sources", help="registry naming the archived sources [default seeds/sources.toml]"),
+    ] = None,
+) -> None:
+    """Rebuild every article from the raw archive (no network): after a parser, cleaner or rules change."""
+    from parsers.registry import RegistryError, load_registry
+    from warehouse.archive import archive_dir
+    from warehouse.db import default_db_path
+
+    db_path = db or default_db_path()
+    try:
+        load_registry(sources)
+    except RegistryError as exc:
+        _fail(str(exc))
+    if not archive_dir(db_path).is_dir():
+        _fail(f"no raw archive at {archive_dir(db_path)}: run `tradewire ingest` first")
+    from flows.reparse import reparse as reparse_flow
+    from flows.runtime import prefect_api
+    from flows.summary import format_summary
+
+    with prefect_api():
+        summary = reparse_flow(sources=str(sources) if sources else None, db_path=str(db_path))
+    typer.echo("")
+    typer.echo(format_summary(summary))
+
+
 def _open_read_only(db: Path | None) -> duckdb.DuckDBPyConnection:
     """The published warehouse, read-only; a clear error if there is none yet."""
     from warehouse.db import WarehouseError, connect, default_db_path

@@ -13,11 +13,11 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 
 from flows.artifacts import publish_artifacts
-from flows.discover import discover
+from flows.discover import discover, remember
 from flows.summary import RunSummary, SourceCounts
 from flows.tasks import classify, clean, deduplicate, load_batch, parse, publish, report
 from parsers.model import Document, Failure, Source
-from parsers.registry import load_registry
+from parsers.registry import Registry, load_registry
 from warehouse import db, load
 
 BATCH_SIZE = 500
@@ -28,12 +28,17 @@ def _batches(items: Sequence[Document], size: int) -> Iterator[list[Document]]:
         yield list(items[start : start + size])
 
 
-def ingest_source(source: Source, db_path: str, run_id: str, rules_path: str | None) -> SourceCounts:
+def ingest_source(
+    source: Source, registry: Registry, db_path: str, run_id: str, rules_path: str | None,
+    fetch_options: dict[str, object] | None,
+) -> SourceCounts:  # fmt: skip
     """Run one source through every stage, batch by batch."""
-    documents, failures = discover(source)
+    found = discover(source, registry, db_path, fetch_options)
+    documents, failures = found.documents, found.failures
     counts = SourceCounts(source.id, found=len(documents) + len(failures))
     if not documents:
         load_batch(source, db_path, run_id, [], [], failures)
+        remember(source, db_path, found)
         return counts.add(failures=failures)
     for i, batch in enumerate(_batches(documents, BATCH_SIZE)):
         parsed = parse(source, batch)
@@ -41,13 +46,16 @@ def ingest_source(source: Source, db_path: str, run_id: str, rules_path: str | N
         new, seen = deduplicate(source, db_path, cleaned.articles)
         new = classify(source, rules_path, new)
         batch_failures = (failures if i == 0 else []) + parsed.failures + cleaned.failures
-        result = load_batch(source, db_path, run_id, new, seen, batch_failures)
+        result = load_batch(
+            source, db_path, run_id, new, seen, batch_failures, batch if found.fetched else []
+        )
         counts = counts.add(
             new=len(result.new_article_ids),
             duplicate=len(new) + len(seen) - len(result.new_article_ids),
             failures=batch_failures,
             texts=[a.clean_text for a in cleaned.articles],
         )
+    remember(source, db_path, found)
     return counts
 
 
@@ -58,6 +66,7 @@ def ingest(
     profile: str = "default",
     only: list[str] | None = None,
     rules: str | None = None,
+    fetch_options: dict[str, object] | None = None,
 ) -> RunSummary:
     """Ingest every enabled source of a registry into the warehouse and return the run's summary."""
     logger = get_run_logger()
@@ -71,7 +80,7 @@ def ingest(
     for source in selected:
         logger.info("source %s: %s %s", source.id, source.kind, source.url)
         try:
-            counts = ingest_source(source, db_file, run_id, rules)
+            counts = ingest_source(source, registry, db_file, run_id, rules, fetch_options)
         except Exception as exc:  # one broken source must not stop the others
             logger.error("source %s failed: %s", source.id, exc)
             failure = Failure(source.id, source.url, "run", f"{type(exc).__name__}: {exc}")

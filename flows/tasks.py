@@ -83,11 +83,12 @@ def load_batch(
     new: list[Article],
     seen: list[Article],
     failures: list[Failure],
+    fetched: list[Document] | None = None,
 ) -> load.LoadResult:
-    """Write one batch in one transaction."""
+    """Write one batch in one transaction (with the crawl state of its fetched pages)."""
     sightings = [load.Sighting(a.url, a.article_id, a.source_id) for a in new + seen]
     with db.writer(db_path) as con:
-        return load.load_batch(con, run_id, new, sightings, failures)
+        return load.load_batch(con, run_id, new, sightings, failures, fetched)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

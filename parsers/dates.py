@@ -11,6 +11,7 @@ import email.utils
 import re
 import time
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -67,3 +68,10 @@ def _numeric(value: str) -> datetime | None:
         return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
+
+
+def local_naive(value: datetime | None, timezone: str) -> datetime | None:
+    """An aware datetime as the source's naive local time (how the warehouse stores dates)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)

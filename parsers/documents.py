@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from charset_normalizer import from_bytes
 
+from parsers.dates import local_naive
+from parsers.html import Hints, extract_article
 from parsers.model import Article, Document, Failure, Source
 from parsers.text import parse_press_text
 
@@ -66,7 +69,16 @@ def parse_text(source: Source, doc: Document) -> Article | Failure:
     return article or Failure(source.id, doc.url, "parse", "no text after removing navigation lines")
 
 
-PARSERS: dict[str, Callable[[Source, Document], Article | Failure]] = {"text": parse_text}
+def parse_html(source: Source, doc: Document) -> Article | Failure:
+    """Parser `html`: a news page, main text by trafilatura, dates and titles with their origin."""
+    hints = Hints(doc.title_hint, doc.date_hint, doc.date_text_hint, doc.hint_source or source.kind)
+    article = extract_article(doc.body, doc.final_url or doc.url, source, hints, doc.content_type)
+    if article is None:
+        return Failure(source.id, doc.url, "parse", "no article text found in the page")
+    return replace(article, url=doc.url, published_at=local_naive(article.published_at, source.timezone))
+
+
+PARSERS: dict[str, Callable[[Source, Document], Article | Failure]] = {"text": parse_text, "html": parse_html}
 
 
 def parse_document(source: Source, doc: Document) -> Article | Failure:

@@ -30,6 +30,8 @@ class Source:
     max_bytes: int = 5_000_000
     selectors: tuple[tuple[str, str], ...] = ()
     max_pages: int = 1
+    max_items: int = 200
+    timezone: str = "Asia/Shanghai"
     sample: Path | None = None
 
     def selector(self, name: str) -> str | None:
@@ -49,6 +51,13 @@ class Document:
     encoding: str | None = None
     title_hint: str | None = None
     date_hint: datetime | None = None
+    date_text_hint: str | None = None
+    hint_source: str | None = None  # feed | listing | sitemap
+    final_url: str | None = None  # after redirects
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import soupsieve
 
 from parsers.model import SOURCE_KINDS, Source
 
@@ -89,6 +92,15 @@ def _source(entry: dict[str, Any], base: Path, path: Path) -> Source:
         values[key] = tuple(values[key])
     if "selectors" in values:
         values["selectors"] = tuple(sorted(values["selectors"].items()))
+        for name, selector in values["selectors"]:
+            try:
+                soupsieve.compile(selector)
+            except soupsieve.SelectorSyntaxError as exc:
+                raise RegistryError(f"{where}: selector {name!r} is not valid CSS: {exc}") from exc
+    try:
+        ZoneInfo(values.get("timezone", "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RegistryError(f"{where}: unknown timezone {values.get('timezone')!r}") from exc
     if values["kind"] == "files":
         values["url"] = str(base / values["url"])
     if "sample" in values:

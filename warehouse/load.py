@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
-from parsers.model import Article, Failure
+from parsers.model import Article, Document, Failure
+from warehouse import crawl
 
 _ARTICLE_COLUMNS = (
     "article_id",
@@ -52,8 +54,10 @@ def _articles_table(articles: list[Article], run_id: str, now: datetime) -> pa.T
     for article in articles:
         for name in _ARTICLE_COLUMNS:
             columns[name].append(getattr(article, name))
-    table = pa.table({**columns, "run_id": [run_id] * len(articles), "loaded_at": [now] * len(articles)})
-    return table.cast(table.schema.set(6, pa.field("published_at", pa.timestamp("us"))))
+    columns.update(run_id=[run_id] * len(articles), loaded_at=[now] * len(articles))
+    # An explicit schema: an empty batch must still join as VARCHAR, not as a column of NULL type.
+    types = {"published_at": pa.timestamp("us"), "loaded_at": pa.timestamp("us")}
+    return pa.table({n: pa.array(v, types.get(n, pa.string())) for n, v in columns.items()})
 
 
 def _topics_table(articles: list[Article]) -> pa.Table:
@@ -90,61 +94,90 @@ def known_article_ids(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]
         con.unregister("candidate_ids")
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, rolled back on any error (or on a kill: DuckDB never commits half)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
     articles: list[Article],
     sightings: list[Sighting],
     failures: list[Failure],
+    fetched: list[Document] | None = None,
 ) -> LoadResult:
-    """Insert one batch in one transaction; rows that already exist are skipped by anti-joins."""
+    """Insert one batch in one transaction; rows that already exist are skipped by anti-joins.
+
+    `fetched` are the batch's documents that came over HTTP: their URLs become known (not fetched
+    again) and leave the retry frontier in the same transaction as the articles they produced.
+    """
+    with transaction(con):
+        return insert_batch(con, run_id, articles, sightings, failures, fetched)
+
+
+def insert_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    articles: list[Article],
+    sightings: list[Sighting],
+    failures: list[Failure],
+    fetched: list[Document] | None = None,
+) -> LoadResult:
+    """`load_batch` without its own transaction, for callers that span several batches."""
     now = datetime.now()
-    con.register("batch_articles", _articles_table(articles, run_id, now))
-    con.register("batch_topics", _topics_table(articles))
-    con.register(
-        "batch_sightings",
-        _rows_table(
+    tables = {
+        "batch_articles": _articles_table(articles, run_id, now),
+        "batch_topics": _topics_table(articles),
+        "batch_sightings": _rows_table(
             ("url", "article_id", "source_id"), ((s.url, s.article_id, s.source_id) for s in sightings)
         ),
-    )
-    con.register(
-        "batch_failures",
-        _rows_table(
-            ("source_id", "url", "stage", "reason"),
-            ((f.source_id, f.url, f.stage, f.reason) for f in failures),
+        "batch_failures": _rows_table(
+            ("source_id", "url", "stage", "reason"), ((f.source_id, f.url, f.stage, f.reason) for f in failures)
         ),
-    )
+    }
+    for name, table in tables.items():
+        con.register(name, table)
     try:
-        con.execute("BEGIN TRANSACTION")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE fresh AS SELECT DISTINCT ON (article_id) * FROM batch_articles"
             " ANTI JOIN core.articles USING (article_id)"
         )
         new_ids = tuple(row[0] for row in con.execute("SELECT article_id FROM fresh").fetchall())
-        con.execute(
-            f"INSERT INTO core.articles SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh"
-        )
-        con.execute(
-            "INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)"
-        )
+        con.execute(f"INSERT INTO core.articles SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh")
+        con.execute("INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)")
         sighted = con.execute(
             "INSERT INTO core.sightings SELECT DISTINCT url, article_id, source_id, ?, ? FROM batch_sightings"
             " ANTI JOIN core.sightings USING (url, article_id)",
             [run_id, now],
         ).fetchone()
         con.execute(
-            "INSERT INTO core.failures SELECT ?, source_id, url, stage, reason, ? FROM batch_failures",
-            [run_id, now],
+            "INSERT INTO core.failures SELECT ?, source_id, url, stage, reason, ? FROM batch_failures", [run_id, now]
         )
         con.execute("DROP TABLE fresh")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        if fetched:
+            cache = crawl.cache_table(fetched[0].source_id, "article", fetched)
+            crawl.upsert_cache(con, cache)
+            con.register("fetched_urls", cache.select(["url"]))
+            con.execute("DELETE FROM core.frontier WHERE url IN (SELECT url FROM fetched_urls)")
+            con.unregister("fetched_urls")
     finally:
-        for name in ("batch_articles", "batch_topics", "batch_sightings", "batch_failures"):
+        for name in tables:
             con.unregister(name)
     return LoadResult(new_ids, int(sighted[0]) if sighted else 0, len(failures))
+
+
+def clear_articles(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove every article and what hangs on it (inside the caller's transaction), before a rebuild."""
+    for table in ("core.article_topics", "core.sightings", "core.articles"):
+        con.execute(f"DELETE FROM {table}")
 
 
 def start_run(

@@ -1,0 +1,118 @@
+"""Crawl state in the warehouse: validators for conditional GETs, known URLs, the retry frontier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from parsers.fetchtypes import Validators
+from parsers.model import Document
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A discovered article URL that a previous run could not fetch: retried with its hints."""
+
+    url: str
+    title_hint: str | None
+    date_hint: datetime | None
+    date_text: str | None
+    hint_source: str | None
+    attempts: int
+
+
+def _ids(con: duckdb.DuckDBPyConnection, name: str, urls: Iterable[str]) -> None:
+    con.register(name, pa.table({"url": pa.array(sorted(set(urls)), pa.string())}))
+
+
+def index_validators(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, Validators]:
+    """Stored validators of a source's index pages (feed, listing pages, sitemaps)."""
+    rows = con.execute(
+        "SELECT url, etag, last_modified, sha256 FROM core.http_cache WHERE source_id = ? AND kind = 'index'",
+        [source_id],
+    ).fetchall()
+    return {url: Validators(etag, modified, sha) for url, etag, modified, sha in rows}
+
+
+def known_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
+    """The URLs already fetched as articles or already loaded: they are not fetched again."""
+    _ids(con, "candidate_urls", urls)
+    try:
+        rows = con.execute(
+            "SELECT url FROM candidate_urls WHERE url IN (SELECT url FROM core.http_cache"
+            " WHERE kind = 'article' AND status = 200) OR url IN (SELECT url FROM core.sightings)"
+        ).fetchall()
+    finally:
+        con.unregister("candidate_urls")
+    return {row[0] for row in rows}
+
+
+def pending(con: duckdb.DuckDBPyConnection, source_id: str) -> list[Pending]:
+    """Frontier URLs of a source still worth retrying."""
+    rows = con.execute(
+        "SELECT url, title_hint, date_hint, date_text, hint_source, attempts FROM core.frontier"
+        " WHERE source_id = ? AND attempts < ? ORDER BY first_seen, url",
+        [source_id, MAX_ATTEMPTS],
+    ).fetchall()
+    return [Pending(*row) for row in rows]
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=None) if value and value.tzinfo else value
+
+
+def cache_table(source_id: str, kind: str, documents: list[Document]) -> pa.Table:
+    """http_cache rows for fetched documents."""
+    docs = [d for d in documents if d.sha256 is not None]
+    return pa.table(
+        {
+            "url": pa.array([d.url for d in docs], pa.string()),
+            "source_id": pa.array([source_id] * len(docs), pa.string()),
+            "kind": pa.array([kind] * len(docs), pa.string()),
+            "status": pa.array([d.status for d in docs], pa.int32()),
+            "etag": pa.array([d.etag for d in docs], pa.string()),
+            "last_modified": pa.array([d.last_modified for d in docs], pa.string()),
+            "sha256": pa.array([d.sha256 for d in docs], pa.string()),
+            "fetched_at": pa.array([_naive(d.fetched_at) for d in docs], pa.timestamp("us")),
+        }
+    )
+
+
+def upsert_cache(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+    """Insert or replace http_cache rows (inside the caller's transaction)."""
+    if table.num_rows:
+        con.register("batch_cache", table)
+        try:
+            con.execute("INSERT OR REPLACE INTO core.http_cache SELECT * FROM batch_cache")
+        finally:
+            con.unregister("batch_cache")
+
+
+def remember(
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    index_pages: list[Document],
+    failed: list[tuple[Pending, str]],
+) -> None:
+    """After a source's batches are loaded: keep index validators and queue failed URLs for retry."""
+    now = datetime.now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        upsert_cache(con, cache_table(source_id, "index", index_pages))
+        for item, error in failed:
+            con.execute(
+                "INSERT INTO core.frontier VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (url) DO UPDATE"
+                " SET attempts = frontier.attempts + 1, last_error = excluded.last_error",
+                [item.url, source_id, item.title_hint, _naive(item.date_hint), item.date_text,
+                 item.hint_source, now, error],
+            )  # fmt: skip
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
