@@ -1,0 +1,120 @@
+"""Enumerated measures of an article, one row each, with their topics and fields: pure functions.
+
+Items come from `parsers.enumerations`; each is classified with the topic rules (a measure is short, so
+one clear term is enough: `measure_threshold` in `seeds/topics.toml`) and its fields are read from its
+own text first. What the item does not say is taken from the article, when the article says it once:
+the announcement number and effective date (when the article names exactly one), the issuing body (the
+body said to issue, formulate or introduce the measures in the title or the text before the list, else
+the first body named there, else `issuer`), and the places of the title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from parsers.enumerations import enumerated_items
+from parsers.measure_fields import (
+    Gazetteer,
+    announcement_numbers,
+    bodies,
+    body_kind,
+    effective_dates,
+    hs_codes,
+    load_gazetteer,
+    places,
+)
+from parsers.topics import Rules, topic_signals
+
+CUSTOMS_AUTHORITIES = ("customs", "port")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One enumerated measure of an article."""
+
+    article_id: str
+    ordinal: int
+    text: str
+    topics: tuple[str, ...]
+    announcement_no: str | None = None
+    issuing_body: str | None = None
+    effective_date: date | None = None
+    places: tuple[str, ...] = ()
+    hs_codes: tuple[str, ...] = ()
+
+
+def measure_topics(text: str, rules: Rules) -> tuple[str, ...]:
+    """The topics of a measure's text: each topic whose score reaches the rules' `measure_threshold`."""
+    signals = topic_signals("", text, rules)
+    scored = [(max(whole.score, best), topic) for topic, (whole, best) in signals.items()]
+    return tuple(topic for score, topic in sorted(scored, reverse=True) if score >= rules.measure_threshold)
+
+
+def _subject(text: str, gazetteer: Gazetteer, home: str | None) -> str | None:
+    """The first body an item names as an actor (not after `of`, `by`, `from`, `with`, ...)."""
+    for body in bodies(text, gazetteer, home):
+        before = text[max(0, body.start - 12) : body.start].lower().split()
+        if (
+            not before
+            or before[-1] not in {"of", "by", "from", "with", "to", "and", "the"}
+            or (
+                before[-1] == "the"
+                and (len(before) < 2 or before[-2] not in {"of", "by", "from", "with", "to", "and"})
+            )
+        ):
+            return body.name
+    return None
+
+
+def _article_issuer(title: str, lead: str, gazetteer: Gazetteer, home: str | None) -> str | None:
+    named = bodies(title, gazetteer, home) + bodies(lead, gazetteer, home)
+    issuing = [b for b in named if b.issues]
+    return (issuing or named)[0].name if named else None
+
+
+def _only(values: list[T]) -> T | None:
+    return values[0] if len(values) == 1 else None
+
+
+def extract_measures(
+    article_id: str, title: str, clean_text: str, rules: Rules, issuer: str | None = None
+) -> list[Measure]:
+    """The enumerated measures of an article, numbered from 1; [] when it enumerates none."""
+    enumeration = enumerated_items(title, clean_text)
+    start, items = enumeration.start, enumeration.items
+    if not items:
+        return []
+    gazetteer = load_gazetteer()
+    scope = places(title, gazetteer)
+    home = (scope or places(clean_text[:start], gazetteer) or (None,))[0]
+    default_body = _article_issuer(title, clean_text[:start], gazetteer, home) or issuer
+    if not scope and default_body:  # a local body or a customs district governs its own place
+        scope = places(default_body, gazetteer)
+    default_number = _only(announcement_numbers(f"{title}\n{clean_text}"))
+    default_date = _only(effective_dates(f"{title}\n{clean_text}"))
+    measures = []
+    for ordinal, text in enumerate(items, start=1):
+        numbers, dates = announcement_numbers(text), effective_dates(text)
+        measures.append(
+            Measure(
+                article_id=article_id,
+                ordinal=ordinal,
+                text=text,
+                topics=measure_topics(f"{enumeration.stem} {text}", rules),
+                announcement_no=numbers[0] if numbers else default_number,
+                issuing_body=_subject(text, gazetteer, home) or default_body,
+                effective_date=dates[0] if dates else default_date,
+                places=places(text, gazetteer) or scope,
+                hs_codes=hs_codes(text),
+            )
+        )
+    return measures
+
+
+def is_customs_measure(measure: Measure) -> bool:
+    """A measure about customs or port clearance issued by a customs or port authority."""
+    kind = body_kind(measure.issuing_body, load_gazetteer()) if measure.issuing_body else None
+    return "customs" in measure.topics and kind in CUSTOMS_AUTHORITIES
