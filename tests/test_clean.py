@@ -1,5 +1,4 @@
 from conftest import seed_path
-
 from parsers.clean import clean_article, clean_lines, fix_punctuation, is_crumb
 from parsers.text import parse_press_text
 

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
+from conftest import ROOT
 from flows.cli import app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

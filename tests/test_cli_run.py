@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+
 from conftest import ROOT
 
 TRADEWIRE = Path(sys.executable).parent / "tradewire"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from conftest import SEEDS
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -1,6 +1,6 @@
 import pytest
-from conftest import seed_path
 
+from conftest import seed_path
 from parsers.clean import clean_article
 from parsers.text import parse_press_text
 from parsers.topics import RulesError, classify, load_rules
