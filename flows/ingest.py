@@ -15,7 +15,7 @@ from prefect.states import Completed
 from flows.artifacts import publish_artifacts
 from flows.discover import discover, remember
 from flows.summary import RunSummary, SourceCounts
-from flows.tasks import classify, clean, deduplicate, load_batch, parse, publish, report
+from flows.tasks import classify, clean, deduplicate, group_stories, load_batch, parse, publish, report
 from parsers.model import Document, Failure, Source
 from parsers.registry import Registry, load_registry
 from warehouse import db, load
@@ -44,10 +44,11 @@ def ingest_source(
         parsed = parse(source, batch)
         cleaned = clean(source, parsed.articles)
         new, seen = deduplicate(source, db_path, cleaned.articles)
+        new, sketches = group_stories(source, db_path, new)
         new = classify(source, rules_path, new)
         batch_failures = (failures if i == 0 else []) + parsed.failures + cleaned.failures
         result = load_batch(
-            source, db_path, run_id, new, seen, batch_failures, batch if found.fetched else []
+            source, db_path, run_id, new, seen, batch_failures, batch if found.fetched else [], sketches
         )
         counts = counts.add(
             new=len(result.new_article_ids),

@@ -13,9 +13,10 @@ from prefect.runtime import flow_run
 from flows.artifacts import publish_artifacts
 from flows.summary import RunSummary, SourceCounts
 from flows.tasks import classify, clean, parse, publish, report
+from parsers.dedup import split_batch_duplicates
 from parsers.model import Document, Failure
 from parsers.registry import load_registry
-from warehouse import archive, db, load
+from warehouse import archive, db, load, stories
 
 
 @flow(name="reparse", log_prints=False)
@@ -47,13 +48,20 @@ def reparse(sources: str | None = None, db_path: str | None = None, rules: str |
                         continue
                     parsed = parse(source, docs)
                     cleaned = clean(source, parsed.articles)
-                    articles = classify(source, rules, cleaned.articles)
-                    sightings = [load.Sighting(a.url, a.article_id, a.source_id) for a in articles]
+                    unique, _ = split_batch_duplicates(cleaned.articles)
+                    stored = load.known_article_ids(con, (a.article_id for a in unique))
+                    fresh = [a for a in unique if a.article_id not in stored]
+                    grouped, sketches = stories.assign(con, fresh)
+                    articles = classify(source, rules, grouped)
+                    sightings = [
+                        load.Sighting(a.url, a.article_id, a.source_id, a.canonical_url)
+                        for a in cleaned.articles
+                    ]
                     failures = parsed.failures + cleaned.failures
-                    result = load.insert_batch(con, run_id, articles, sightings, failures)
+                    result = load.insert_batch(con, run_id, articles, sightings, failures, sketches=sketches)
                     counts[source_id] = tally.add(
                         new=len(result.new_article_ids),
-                        duplicate=len(articles) - len(result.new_article_ids),
+                        duplicate=len(cleaned.articles) - len(result.new_article_ids),
                         failures=failures,
                         texts=[a.clean_text for a in articles],
                     )

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows.summary import RunSummary, SourceCounts
-from parsers.clean import clean_article
+from parsers.canonical import canonical_url
+from parsers.clean import clean_article, clean_paragraphs
 from parsers.dedup import split_batch_duplicates
 from parsers.documents import parse_document
 from parsers.model import Article, Document, Failure, Source
 from parsers.topics import classify as classify_text
 from parsers.topics import load_rules
-from warehouse import db, load, reports, search
+from parsers.webclean import learn_boilerplate
+from warehouse import db, load, reports, search, stories
+from warehouse.stories import Sketches
 
 
 @dataclass
@@ -41,10 +45,17 @@ def parse(source: Source, documents: list[Document]) -> Parsed:
 
 @task(name="clean", task_run_name="clean-{source.id}", cache_policy=NO_CACHE)
 def clean(source: Source, articles: list[Article]) -> Parsed:
-    """Clean a batch; an article left with no text is a failure."""
+    """Clean a batch, dropping lines that recur on most of one host's pages; empty results are failures."""
+    paragraphs = [clean_paragraphs(a.paragraphs) for a in articles]
+    pages_by_host: dict[str, list[list[str]]] = {}
+    for article, lines in zip(articles, paragraphs, strict=True):
+        pages_by_host.setdefault(urlsplit(article.url).netloc, []).append(lines)
+    boilerplate = learn_boilerplate(pages_by_host)
     out = Parsed()
-    for article in articles:
-        cleaned = clean_article(article)
+    for article, lines in zip(articles, paragraphs, strict=True):
+        cleaned = clean_article(article, lines, boilerplate.get(urlsplit(article.url).netloc, frozenset()))
+        cleaned = replace(cleaned, canonical_url=cleaned.canonical_url or canonical_url(article.url),
+                          official=source.official)  # fmt: skip
         if cleaned.clean_text:
             out.articles.append(cleaned)
         else:
@@ -60,6 +71,13 @@ def deduplicate(source: Source, db_path: str, articles: list[Article]) -> tuple[
         known = load.known_article_ids(con, (a.article_id for a in unique))
     new = [a for a in unique if a.article_id not in known]
     return new, repeats + [a for a in unique if a.article_id in known]
+
+
+@task(name="stories", task_run_name="stories-{source.id}", cache_policy=NO_CACHE)
+def group_stories(source: Source, db_path: str, articles: list[Article]) -> tuple[list[Article], Sketches]:
+    """Place each new article in a story: near duplicates across the whole history share one."""
+    with db.writer(db_path) as con:
+        return stories.assign(con, articles)
 
 
 @task(name="classify", task_run_name="classify-{source.id}", cache_policy=NO_CACHE)
@@ -84,11 +102,12 @@ def load_batch(
     seen: list[Article],
     failures: list[Failure],
     fetched: list[Document] | None = None,
+    sketches: Sketches | None = None,
 ) -> load.LoadResult:
     """Write one batch in one transaction (with the crawl state of its fetched pages)."""
-    sightings = [load.Sighting(a.url, a.article_id, a.source_id) for a in new + seen]
+    sightings = [load.Sighting(a.url, a.article_id, a.source_id, a.canonical_url) for a in new + seen]
     with db.writer(db_path) as con:
-        return load.load_batch(con, run_id, new, sightings, failures, fetched)
+        return load.load_batch(con, run_id, new, sightings, failures, fetched, sketches)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from parsers import webclean
 from parsers.dedup import content_hash
 from parsers.model import Article
 
@@ -185,9 +186,18 @@ def clean_paragraphs(paragraphs: tuple[str, ...] | list[str]) -> list[str]:
     return clean_lines([line for p in paragraphs for line in p.splitlines()])
 
 
-def clean_article(article: Article) -> Article:
-    """The article with `clean_text` (paragraphs joined by blank lines), a cleaned title and its hash."""
-    paragraphs = clean_paragraphs(article.paragraphs)
+def clean_article(
+    article: Article,
+    paragraphs: list[str] | None = None,
+    boilerplate: set[str] | frozenset[str] = frozenset(),
+) -> Article:
+    """The article with `clean_text` (paragraphs joined by blank lines), a cleaned title and its hash.
+
+    Web noise (breadcrumbs, share bars, footers, mojibake, full-width ASCII) and the host's learned
+    `boilerplate` lines go too; pass `paragraphs` if `clean_paragraphs` already ran on this article.
+    """
+    paragraphs = webclean.clean_lines(clean_paragraphs(article.paragraphs) if paragraphs is None else paragraphs,
+                                      boilerplate)  # fmt: skip
     clean_text = "\n\n".join(paragraphs)
     title = fix_punctuation(normalize_whitespace(article.title))
     return replace(

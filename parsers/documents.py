@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from charset_normalizer import from_bytes
 
+from parsers.canonical import canonical_url
 from parsers.dates import local_naive
 from parsers.html import Hints, extract_article
 from parsers.model import Article, Document, Failure, Source
@@ -75,7 +76,13 @@ def parse_html(source: Source, doc: Document) -> Article | Failure:
     article = extract_article(doc.body, doc.final_url or doc.url, source, hints, doc.content_type)
     if article is None:
         return Failure(source.id, doc.url, "parse", "no article text found in the page")
-    return replace(article, url=doc.url, published_at=local_naive(article.published_at, source.timezone))
+    page = doc.body.decode(doc.encoding or "utf-8", "replace")
+    return replace(
+        article,
+        url=doc.url,
+        canonical_url=canonical_url(doc.url, page),  # honours rel=canonical / og:url within the site
+        published_at=local_naive(article.published_at, source.timezone),
+    )
 
 
 PARSERS: dict[str, Callable[[Source, Document], Article | Failure]] = {"text": parse_text, "html": parse_html}

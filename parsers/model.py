@@ -31,6 +31,7 @@ class Source:
     selectors: tuple[tuple[str, str], ...] = ()
     max_pages: int = 1
     max_items: int = 200
+    official: bool = False  # a ministry, customs or city government: preferred as a story's representative
     timezone: str = "Asia/Shanghai"
     sample: Path | None = None
 
@@ -98,6 +99,9 @@ class Article:
     clean_text: str = ""
     content_hash: str = ""
     topics: tuple[TopicScore, ...] = field(default=())
+    canonical_url: str = ""
+    official: bool = False
+    story_id: str = ""
 
     @property
     def article_id(self) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from parsers.canonical import canonical_url
 from parsers.fetchtypes import Validators
 from parsers.model import Document
 
@@ -41,12 +42,17 @@ def index_validators(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str
 
 
 def known_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
-    """The URLs already fetched as articles or already loaded: they are not fetched again."""
-    _ids(con, "candidate_urls", urls)
+    """The URLs already fetched as articles, or whose canonical form was loaded: not fetched again."""
+    urls = sorted(set(urls))
+    table = pa.table(
+        {"url": pa.array(urls, pa.string()), "canonical": pa.array(map(canonical_url, urls), pa.string())}
+    )
+    con.register("candidate_urls", table)
     try:
         rows = con.execute(
             "SELECT url FROM candidate_urls WHERE url IN (SELECT url FROM core.http_cache"
-            " WHERE kind = 'article' AND status = 200) OR url IN (SELECT url FROM core.sightings)"
+            " WHERE kind = 'article' AND status = 200)"
+            " OR canonical IN (SELECT canonical_url FROM core.sightings)"
         ).fetchall()
     finally:
         con.unregister("candidate_urls")

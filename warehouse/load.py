@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from parsers.model import Article, Document, Failure
-from warehouse import crawl
+from warehouse import crawl, stories
 
 _ARTICLE_COLUMNS = (
     "article_id",
@@ -28,6 +28,9 @@ _ARTICLE_COLUMNS = (
     "language",
     "clean_text",
     "raw_text",
+    "story_id",
+    "canonical_url",
+    "official",
 )
 
 
@@ -38,6 +41,7 @@ class Sighting:
     url: str
     article_id: str
     source_id: str
+    canonical_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def _articles_table(articles: list[Article], run_id: str, now: datetime) -> pa.T
             columns[name].append(getattr(article, name))
     columns.update(run_id=[run_id] * len(articles), loaded_at=[now] * len(articles))
     # An explicit schema: an empty batch must still join as VARCHAR, not as a column of NULL type.
-    types = {"published_at": pa.timestamp("us"), "loaded_at": pa.timestamp("us")}
+    types = {"published_at": pa.timestamp("us"), "loaded_at": pa.timestamp("us"), "official": pa.bool_()}
     return pa.table({n: pa.array(v, types.get(n, pa.string())) for n, v in columns.items()})
 
 
@@ -113,6 +117,7 @@ def load_batch(
     sightings: list[Sighting],
     failures: list[Failure],
     fetched: list[Document] | None = None,
+    sketches: stories.Sketches | None = None,
 ) -> LoadResult:
     """Insert one batch in one transaction; rows that already exist are skipped by anti-joins.
 
@@ -120,7 +125,7 @@ def load_batch(
     again) and leave the retry frontier in the same transaction as the articles they produced.
     """
     with transaction(con):
-        return insert_batch(con, run_id, articles, sightings, failures, fetched)
+        return insert_batch(con, run_id, articles, sightings, failures, fetched, sketches)
 
 
 def insert_batch(
@@ -130,6 +135,7 @@ def insert_batch(
     sightings: list[Sighting],
     failures: list[Failure],
     fetched: list[Document] | None = None,
+    sketches: stories.Sketches | None = None,
 ) -> LoadResult:
     """`load_batch` without its own transaction, for callers that span several batches."""
     now = datetime.now()
@@ -137,10 +143,12 @@ def insert_batch(
         "batch_articles": _articles_table(articles, run_id, now),
         "batch_topics": _topics_table(articles),
         "batch_sightings": _rows_table(
-            ("url", "article_id", "source_id"), ((s.url, s.article_id, s.source_id) for s in sightings)
+            ("url", "article_id", "source_id", "canonical_url"),
+            ((s.url, s.article_id, s.source_id, s.canonical_url or s.url) for s in sightings),
         ),
         "batch_failures": _rows_table(
-            ("source_id", "url", "stage", "reason"), ((f.source_id, f.url, f.stage, f.reason) for f in failures)
+            ("source_id", "url", "stage", "reason"),
+            ((f.source_id, f.url, f.stage, f.reason) for f in failures),
         ),
     }
     for name, table in tables.items():
@@ -151,16 +159,24 @@ def insert_batch(
             " ANTI JOIN core.articles USING (article_id)"
         )
         new_ids = tuple(row[0] for row in con.execute("SELECT article_id FROM fresh").fetchall())
-        con.execute(f"INSERT INTO core.articles SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh")
-        con.execute("INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)")
+        con.execute(
+            f"INSERT INTO core.articles BY NAME SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh"
+        )
+        con.execute(
+            "INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)"
+        )
         sighted = con.execute(
-            "INSERT INTO core.sightings SELECT DISTINCT url, article_id, source_id, ?, ? FROM batch_sightings"
-            " ANTI JOIN core.sightings USING (url, article_id)",
+            "INSERT INTO core.sightings BY NAME SELECT DISTINCT ON (canonical_url, article_id) url, article_id,"
+            " source_id, ? AS run_id, ? AS seen_at, canonical_url FROM batch_sightings"
+            " ANTI JOIN core.sightings USING (canonical_url, article_id)",
             [run_id, now],
         ).fetchone()
         con.execute(
-            "INSERT INTO core.failures SELECT ?, source_id, url, stage, reason, ? FROM batch_failures", [run_id, now]
+            "INSERT INTO core.failures SELECT ?, source_id, url, stage, reason, ? FROM batch_failures",
+            [run_id, now],
         )
+        if sketches is not None:
+            stories.store(con, sketches)
         con.execute("DROP TABLE fresh")
         if fetched:
             cache = crawl.cache_table(fetched[0].source_id, "article", fetched)
@@ -176,7 +192,13 @@ def insert_batch(
 
 def clear_articles(con: duckdb.DuckDBPyConnection) -> None:
     """Remove every article and what hangs on it (inside the caller's transaction), before a rebuild."""
-    for table in ("core.article_topics", "core.sightings", "core.articles"):
+    for table in (
+        "core.article_topics",
+        "core.sightings",
+        "core.dedup_bands",
+        "core.dedup_signatures",
+        "core.articles",
+    ):
         con.execute(f"DELETE FROM {table}")
 
 
