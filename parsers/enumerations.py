@@ -41,6 +41,17 @@ _STYLES = {
     "zh-di": re.compile(rf"(?:^|(?<=[。；;：:]))第({_ZH})[，,、：:]", re.MULTILINE),
     "bullet": re.compile(r"^()[•·▪●◆■*–-]\s+", re.MULTILINE),
 }
+# A style is searched only when its second item could be there (a run needs at least two items).
+_CUES = {
+    "en": ("second",),
+    "paren": ("(2)", "（2）"),
+    "number": ("\n2.", "\n2)", "\n2、", "\n2．"),
+    "zh-list": ("二、",),
+    "zh-paren": ("(二)", "（二）"),
+    "zh-shi": ("二是",),
+    "zh-di": ("第二",),
+    "bullet": tuple(f"\n{c}" for c in "•·▪●◆■*–-"),
+}
 _COUNT_WORDS = "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty"
 _COUNTED = re.compile(
     rf"\b(?:\d+|{_COUNT_WORDS.replace(' ', '|')})\s+(?:[a-z-]+\s+)?(?:measures|aspects|tasks|policies|steps|areas)\b",
@@ -100,7 +111,14 @@ def _tidy(item: str) -> str:
 
 
 def _from_markers(text: str) -> Enumeration | None:
-    runs = [_longest_run(list(rx.finditer(text)), style) for style, rx in _STYLES.items()]
+    cued = "\n" + text.lower()
+    runs = [
+        _longest_run(list(rx.finditer(text)), style)
+        for style, rx in _STYLES.items()
+        if any(cue in cued for cue in _CUES[style])
+    ]
+    if not runs:
+        return None
     run = max(runs, key=lambda r: (len(r), -(r[0].start() if r else 0)))
     if len(run) < 2:
         return None
@@ -132,10 +150,13 @@ def _split_list(listed: str, separator: re.Pattern[str]) -> list[str]:
 
 
 def _from_counted_list(text: str) -> Enumeration | None:
-    if m := _ZH_COUNTED.search(text):
+    if ("措施" in text or "举措" in text or "政策" in text) and (m := _ZH_COUNTED.search(text)):
         items = _split_list(m.group(1), re.compile(r"[，；]"))
         if len(items) >= 2:
             return Enumeration(m.start(), tuple(items))
+    lowered = text.lower()
+    if not any(w in lowered for w in ("including", "such as", "namely", "which include", "covering")):
+        return None
     offset = 0
     for sentence in _SENTENCE.split(text):
         start, offset = text.find(sentence, offset), offset + len(sentence)

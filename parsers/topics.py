@@ -1,12 +1,11 @@
 """Rule-based multi-label topic classifier; the rules are data (`seeds/topics.toml`).
 
 Text is lower-cased and cut into tokens once. Latin phrases are looked up as runs of whole words
-(with an optional plural `s`); Chinese phrases are found inside runs of Chinese text with one
-trie-shaped regex. A stretch of text counts once, as the longest phrase found there. A `negate`
-phrase cancels its topic's positive terms in its sentence (`health quarantine of inbound
-travellers` is not a customs measure) and shows in the evidence as `-phrase`. A topic fires when the
-length-normalised document score or the score of its best paragraph (the title is one) reaches its
-threshold.
+(with an optional plural `s`); Chinese phrases are found by one regex, longest alternative first.
+A stretch of text counts once, as the longest phrase found there. A `negate` phrase cancels its
+topic's positive terms in its sentence (`health quarantine of inbound travellers` is not a customs
+measure) and shows in the evidence as `-phrase`. A topic fires when the length-normalised document
+score or the score of its best paragraph (the title is one) reaches its threshold.
 """
 
 from __future__ import annotations
@@ -24,9 +23,9 @@ from parsers.model import TOPICS, TopicScore
 DEFAULT_RULES = Path(__file__).resolve().parents[1] / "seeds" / "topics.toml"
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_-]*|[^a-z0-9\s]+")  # words; anything else separates phrases
 _SENTENCE_END = re.compile(r"[.!?;:]\s|[。！？；]")
-_WORD = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
 _MAX_WORDS = 8
+_PHRASE = re.compile(rf"[a-z0-9][a-z0-9_-]*(?: [a-z0-9][a-z0-9_-]*){{0,{_MAX_WORDS - 1}}}")
 _SPACE = re.compile(r"\s+")
 
 Counts = dict[str, dict[str, int]]  # topic -> phrase ("-phrase" for a negation) -> count
@@ -73,23 +72,6 @@ def _key(text: str) -> str:
     return _SPACE.sub(" ", text.strip().lower())
 
 
-def _trie_regex(words: list[str]) -> str:
-    """An alternation of `words` factored as a trie (longest first), so a search tests few characters."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(c) + build(sub) for c, sub in sorted(node.items()) if c]
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")" if branches else ""
-        return f"(?:{body})?" if "" in node and body else body
-
-    return build(trie)
-
-
 def load_rules(path: Path | str | None = None) -> Rules:
     """Read and validate a topics TOML file (default: `seeds/topics.toml`)."""
     path = Path(path) if path else DEFAULT_RULES
@@ -115,23 +97,21 @@ def load_rules(path: Path | str | None = None) -> Rules:
         rules.append(TopicRule(name, threshold, float(spec.get("paragraph_threshold", threshold))))
     entries: dict[str, Entry] = {}
     for key in sorted(set(weights) | set(negates)):
-        if key.isascii() and not (
-            all(_WORD.fullmatch(w) for w in key.split(" ")) and key.count(" ") < _MAX_WORDS
-        ):
+        if key.isascii() and not _PHRASE.fullmatch(key):
             raise RulesError(
-                f"{path}: phrase {key!r} must be up to {_MAX_WORDS} words of letters, digits, hyphens"
+                f"{path}: phrase {key!r} must be 1 to {_MAX_WORDS} words of letters, digits, hyphens"
             )
         entries[key] = entry = Entry(key, tuple(sorted(weights[key].items())), tuple(sorted(negates[key])))
         if key.isascii() and key[-1].isalpha() and not key.endswith("s"):
             entries.setdefault(key + "s", entry)
     latin = [k.split(" ") for k in entries if k.isascii()]
-    chinese = sorted(k for k in entries if not k.isascii())
+    chinese = sorted((k for k in entries if not k.isascii()), key=len, reverse=True)  # longest first
     return Rules(
         tuple(rules),
         entries,
         frozenset(words[0] for words in latin),
         frozenset(" ".join(words[:n]) for words in latin for n in range(1, len(words) + 1)),
-        re.compile(_trie_regex(chinese) or r"(?!)"),
+        re.compile("|".join(map(re.escape, chinese)) or r"(?!)"),
         float(settings.get("saturation", 4.0)),
         float(settings.get("reference_words", 300)),
         float(settings.get("length_exponent", 0.5)),

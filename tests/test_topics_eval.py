@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.topics import classify, load_rules, paragraph_scores
+from parsers.topics import RulesError, classify, load_rules, paragraph_scores
 from parsers.topics_eval import (
     LabelsError,
     evaluate,
@@ -158,3 +158,16 @@ def test_labels_errors_name_the_problem(tmp_path):
         read_labels(tmp_path / "missing.csv")
     (tmp_path / "ok.csv").write_text("path,topics\na.txt,\n", encoding="utf-8")
     assert read_labels(tmp_path / "ok.csv") == [(tmp_path / "a.txt", set())]
+
+
+def test_a_stretch_of_text_counts_once_as_its_longest_phrase(rules):
+    text = "Customs clearance of containers took two days; customs clearances now take hours."
+    found = {t.topic: t for t in classify("", text, rules)}
+    assert found["customs"].evidence == ("customs clearance×2",)  # not also "customs" and "clearance"
+
+
+def test_a_rules_phrase_with_punctuation_is_a_clear_error(tmp_path):
+    bad = tmp_path / "topics.toml"
+    bad.write_text('[topic.customs.terms]\n"customs, clearance" = 1.0\n', encoding="utf-8")
+    with pytest.raises(RulesError, match="must be 1 to 8 words"):
+        load_rules(bad)
