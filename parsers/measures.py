@@ -28,6 +28,7 @@ from parsers.measure_fields import (
 from parsers.topics import Rules, topic_signals
 
 CUSTOMS_AUTHORITIES = ("customs", "port")
+_PREPOSITIONS = frozenset({"of", "by", "from", "with", "to", "and", "for"})
 T = TypeVar("T")
 
 
@@ -56,15 +57,9 @@ def measure_topics(text: str, rules: Rules) -> tuple[str, ...]:
 def _subject(text: str, gazetteer: Gazetteer, home: str | None) -> str | None:
     """The first body an item names as an actor (not after `of`, `by`, `from`, `with`, ...)."""
     for body in bodies(text, gazetteer, home):
-        before = text[max(0, body.start - 12) : body.start].lower().split()
-        if (
-            not before
-            or before[-1] not in {"of", "by", "from", "with", "to", "and", "the"}
-            or (
-                before[-1] == "the"
-                and (len(before) < 2 or before[-2] not in {"of", "by", "from", "with", "to", "and"})
-            )
-        ):
+        words = text[max(0, body.start - 12) : body.start].lower().split()
+        words = words[:-1] if words[-1:] == ["the"] else words
+        if not words or words[-1] not in _PREPOSITIONS:
             return body.name
     return None
 

@@ -237,3 +237,15 @@ def test_places_from_the_gazetteer():
         "Xiamen",
     )
     assert places("A report on support for transport.", gazetteer) == ()
+
+
+def test_an_item_names_its_own_issuer_only_as_an_actor(rules):
+    text = (
+        "Qingdao port office measures:\n\n1. Goods inspected by the General Administration of Customs are "
+        "released at once.\n\n2. The General Administration of Customs will cut clearance time."
+    )
+    first, second = extract_measures("x", "", text, rules)
+    assert (first.issuing_body, second.issuing_body) == (
+        "Qingdao port office",
+        "General Administration of Customs",
+    )
