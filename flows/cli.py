@@ -93,6 +93,26 @@ def reparse(
     typer.echo(format_summary(summary))
 
 
+@app.command("record-samples")
+def record_samples(
+    source: Annotated[list[str] | None, typer.Option("--source", help="only these source ids")] = None,
+    profile: Annotated[str, typer.Option(help="registry profile to record")] = "live",
+    sources: Annotated[
+        Path | None, typer.Option("--sources", help="registry file [default seeds/sources.toml]")
+    ] = None,
+) -> None:
+    """Fetch one index page and the newest article of each source into seeds/samples/ (needs internet)."""
+    from flows.samples import record_samples as record
+    from parsers.registry import RegistryError, load_registry
+
+    try:
+        results = record(load_registry(sources), source, profile=profile)
+    except RegistryError as exc:
+        _fail(str(exc))
+    for source_id, path, reason in results:
+        typer.echo(f"{source_id:<24} {path or '-'}  {reason}")
+
+
 def _open_read_only(db: Path | None) -> duckdb.DuckDBPyConnection:
     """The published warehouse, read-only; a clear error if there is none yet."""
     from warehouse.db import WarehouseError, connect, default_db_path

@@ -96,6 +96,10 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(f"topics: {topics}")
     if summary.new:
         lines.append(f"{summary.new} new article(s) loaded; {summary.articles_total} in the warehouse.")
+    elif summary.failed and not summary.duplicate:
+        lines.append(
+            f"0 new articles: nothing could be loaded, see the failures above ({summary.articles_total} in the warehouse)."
+        )
     else:
         lines.append(
             f"0 new articles: nothing new since the last run ({summary.articles_total} in the warehouse)."
