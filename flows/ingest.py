@@ -45,10 +45,18 @@ def ingest_source(
         cleaned = clean(source, parsed.articles)
         new, seen = deduplicate(source, db_path, cleaned.articles)
         new, sketches = group_stories(source, db_path, new)
-        new = classify(source, rules_path, new)
+        new, measures = classify(source, rules_path, new)
         batch_failures = (failures if i == 0 else []) + parsed.failures + cleaned.failures
         result = load_batch(
-            source, db_path, run_id, new, seen, batch_failures, batch if found.fetched else [], sketches
+            source,
+            db_path,
+            run_id,
+            new,
+            seen,
+            batch_failures,
+            batch if found.fetched else [],
+            sketches,
+            measures,
         )
         counts = counts.add(
             new=len(result.new_article_ids),

@@ -52,13 +52,15 @@ def reparse(sources: str | None = None, db_path: str | None = None, rules: str |
                     stored = load.known_article_ids(con, (a.article_id for a in unique))
                     fresh = [a for a in unique if a.article_id not in stored]
                     grouped, sketches = stories.assign(con, fresh)
-                    articles = classify(source, rules, grouped)
+                    articles, measures = classify(source, rules, grouped)
                     sightings = [
                         load.Sighting(a.url, a.article_id, a.source_id, a.canonical_url)
                         for a in cleaned.articles
                     ]
                     failures = parsed.failures + cleaned.failures
-                    result = load.insert_batch(con, run_id, articles, sightings, failures, sketches=sketches)
+                    result = load.insert_batch(
+                        con, run_id, articles, sightings, failures, sketches=sketches, measures=measures
+                    )
                     counts[source_id] = tally.add(
                         new=len(result.new_article_ids),
                         duplicate=len(cleaned.articles) - len(result.new_article_ids),

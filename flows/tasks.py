@@ -17,6 +17,7 @@ from parsers.canonical import canonical_url
 from parsers.clean import clean_article, clean_paragraphs
 from parsers.dedup import split_batch_duplicates
 from parsers.documents import parse_document
+from parsers.measures import Measure, extract_measures
 from parsers.model import Article, Document, Failure, Source
 from parsers.topics import classify as classify_text
 from parsers.topics import load_rules
@@ -81,10 +82,16 @@ def group_stories(source: Source, db_path: str, articles: list[Article]) -> tupl
 
 
 @task(name="classify", task_run_name="classify-{source.id}", cache_policy=NO_CACHE)
-def classify(source: Source, rules_path: str | None, articles: list[Article]) -> list[Article]:
-    """Attach topic scores and evidence to each new article."""
+def classify(
+    source: Source, rules_path: str | None, articles: list[Article]
+) -> tuple[list[Article], list[Measure]]:
+    """Attach topic scores and evidence to each new article, and split out its enumerated measures."""
     rules = load_rules(rules_path)
-    return [replace(a, topics=classify_text(a.title, a.clean_text, rules)) for a in articles]
+    classified = [replace(a, topics=classify_text(a.title, a.clean_text, rules)) for a in articles]
+    measures = [
+        m for a in classified for m in extract_measures(a.article_id, a.title, a.clean_text, rules, source.issuer)
+    ]
+    return classified, measures
 
 
 @task(
@@ -103,11 +110,12 @@ def load_batch(
     failures: list[Failure],
     fetched: list[Document] | None = None,
     sketches: Sketches | None = None,
+    measures: list[Measure] | None = None,
 ) -> load.LoadResult:
     """Write one batch in one transaction (with the crawl state of its fetched pages)."""
     sightings = [load.Sighting(a.url, a.article_id, a.source_id, a.canonical_url) for a in new + seen]
     with db.writer(db_path) as con:
-        return load.load_batch(con, run_id, new, sightings, failures, fetched, sketches)
+        return load.load_batch(con, run_id, new, sightings, failures, fetched, sketches, measures)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -32,6 +32,7 @@ class Source:
     max_pages: int = 1
     max_items: int = 200
     official: bool = False  # a ministry, customs or city government: preferred as a story's representative
+    issuer: str | None = None  # the body that issues what this source publishes (measures default to it)
     timezone: str = "Asia/Shanghai"
     sample: Path | None = None
 

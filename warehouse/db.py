@@ -11,8 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:
+    from warehouse.lake import LakeConfig
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_DB = Path("data") / "tradewire.duckdb"
@@ -34,6 +38,13 @@ class Migration:
 def default_db_path() -> Path:
     """`$TRADEWIRE_DB`, else `data/tradewire.duckdb` under the working directory."""
     return Path(os.environ.get("TRADEWIRE_DB") or DEFAULT_DB)
+
+
+def lake_config() -> LakeConfig | None:
+    """The DuckLake configured by `TRADEWIRE_CATALOG` / `TRADEWIRE_LAKE_DATA`, or None (one DuckDB file)."""
+    from warehouse import lake
+
+    return lake.config()
 
 
 def migrations() -> list[Migration]:
@@ -74,8 +85,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse (":memory:" for tests); a writable one is migrated to the latest schema."""
+    """Open the warehouse (":memory:" for tests); a writable one is migrated to the latest schema.
+
+    With `TRADEWIRE_CATALOG` set (see `lake_config`), any path but ":memory:" opens the DuckLake instead.
+    """
     target = str(path) if path is not None else str(default_db_path())
+    lake_cfg = lake_config() if target != ":memory:" else None
+    if lake_cfg is not None:  # the warehouse is the DuckLake; `path` is not used
+        from warehouse import lake
+
+        return lake.connect(lake_cfg, read_only)
     if target != ":memory:" and not read_only:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -124,7 +143,17 @@ def write_lock(published: Path, timeout: float = 3600.0) -> Iterator[None]:
 
 @contextmanager
 def writer(published: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A migrated read-write connection to the primary file, holding the write lock; closed on exit."""
+    """A migrated read-write connection to the primary file, holding the write lock; closed on exit.
+
+    On DuckLake (`lake_config`): a migrated connection to the lake, holding the lake's write lock.
+    """
+    lake_cfg = lake_config()
+    if lake_cfg is not None:  # DuckLake: a PostgreSQL advisory lock instead of the file lock
+        from warehouse import lake
+
+        with lake.writer(lake_cfg) as lake_con:
+            yield lake_con
+        return
     published = Path(published)
     with write_lock(published):
         primary = primary_path(published)
@@ -138,7 +167,12 @@ def writer(published: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def publish(published: Path | str) -> None:
-    """Atomically replace the analysts' file with a checkpointed copy of the primary."""
+    """Atomically replace the analysts' file with a checkpointed copy of the primary.
+
+    A no-op on DuckLake: every commit is a snapshot analysts see when they attach the lake read-only.
+    """
+    if lake_config() is not None:
+        return
     published = Path(published)
     with write_lock(published):
         primary = primary_path(published)

@@ -10,8 +10,10 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from parsers.measures import Measure
 from parsers.model import Article, Document, Failure
 from warehouse import crawl, stories
+from warehouse.measures import store as measures_store
 
 _ARTICLE_COLUMNS = (
     "article_id",
@@ -118,6 +120,7 @@ def load_batch(
     failures: list[Failure],
     fetched: list[Document] | None = None,
     sketches: stories.Sketches | None = None,
+    measures: list[Measure] | None = None,
 ) -> LoadResult:
     """Insert one batch in one transaction; rows that already exist are skipped by anti-joins.
 
@@ -125,7 +128,7 @@ def load_batch(
     again) and leave the retry frontier in the same transaction as the articles they produced.
     """
     with transaction(con):
-        return insert_batch(con, run_id, articles, sightings, failures, fetched, sketches)
+        return insert_batch(con, run_id, articles, sightings, failures, fetched, sketches, measures)
 
 
 def insert_batch(
@@ -136,6 +139,7 @@ def insert_batch(
     failures: list[Failure],
     fetched: list[Document] | None = None,
     sketches: stories.Sketches | None = None,
+    measures: list[Measure] | None = None,
 ) -> LoadResult:
     """`load_batch` without its own transaction, for callers that span several batches."""
     now = datetime.now()
@@ -177,6 +181,7 @@ def insert_batch(
         )
         if sketches is not None:
             stories.store(con, sketches)
+        measures_store(con, list(measures or ()))
         con.execute("DROP TABLE fresh")
         if fetched:
             cache = crawl.cache_table(fetched[0].source_id, "article", fetched)
