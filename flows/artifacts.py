@@ -45,12 +45,19 @@ def _cell(value: Any) -> Any:
 
 
 @task(name="artifacts", cache_policy=NO_CACHE)
-def publish_artifacts(summary: RunSummary, health: list[dict[str, Any]]) -> None:
-    """Attach the run summary and the source-health table to this flow run."""
+def publish_artifacts(
+    summary: RunSummary, health: list[dict[str, Any]], measures: tuple[dict[str, Any], ...] = ()
+) -> None:
+    """Attach the run summary, the new customs measures and the source-health table to this flow run."""
     create_markdown_artifact(
         key="tradewire-run-summary",
         markdown=summary_markdown(summary),
         description="What this ingest run did",
+    )
+    create_table_artifact(
+        key="tradewire-customs-measures",
+        table=list(measures) or [{"measure": "(no new customs measure in this run)"}],
+        description="Customs measures first seen in this run, with links to their articles",
     )
     rows = [{k: _cell(v) for k, v in row.items()} for row in health]
     create_table_artifact(

@@ -113,6 +113,68 @@ def record_samples(
         typer.echo(f"{source_id:<24} {path or '-'}  {reason}")
 
 
+@app.command()
+def classify(
+    files: Annotated[list[Path], typer.Argument(help="text files to classify", exists=True, dir_okay=False)],
+    json: Annotated[bool, typer.Option("--json", help="one JSON object per line and file")] = False,
+    rules: Annotated[Path | None, typer.Option(help="topic rules [default seeds/topics.toml]")] = None,
+) -> None:
+    """Classify any texts with the topic rules and show the evidence, without touching the warehouse."""
+    import json as jsonlib
+
+    from parsers.topics import RulesError, load_rules
+    from parsers.topics import classify as classify_text
+    from parsers.topics_eval import read_passage
+
+    try:
+        loaded = load_rules(rules)
+    except RulesError as exc:
+        _fail(str(exc))
+    for path in files:
+        try:
+            title, text = read_passage(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            typer.secho(f"{path}: cannot read: {exc}", fg=typer.colors.RED, err=True)
+            continue
+        topics = classify_text(title, text, loaded)
+        if json:
+            found = [{"topic": t.topic, "score": t.score, "evidence": list(t.evidence)} for t in topics]
+            typer.echo(jsonlib.dumps({"path": str(path), "topics": found}, ensure_ascii=False))
+        else:
+            typer.echo(f"{path}: " + (", ".join(f"{t.topic} {t.score:.2f}" for t in topics) or "no topic"))
+            for t in topics:
+                typer.echo(f"    {t.topic}: {'; '.join(t.evidence)}")
+
+
+@app.command("eval-topics")
+def eval_topics(
+    labels: Annotated[Path, typer.Argument(help="CSV of path,topics (topics separated by ';')", exists=True)],
+    rules: Annotated[Path | None, typer.Option(help="topic rules [default seeds/topics.toml]")] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="also list the passages it got wrong")] = False,
+) -> None:
+    """Precision, recall and F1 per topic and the macro-F1 of the topic rules on a labelled set."""
+    from parsers.topics import RulesError, load_rules
+    from parsers.topics_eval import LabelsError, evaluate, format_report, read_labels
+
+    try:
+        report = evaluate(read_labels(labels), load_rules(rules))
+    except (LabelsError, RulesError) as exc:
+        _fail(str(exc))
+    typer.echo(format_report(report, misses=misses))
+
+
+@app.command()
+def digest(db: DbOption = None) -> None:
+    """Send the customs-measure alerts waiting for the digest (TRADEWIRE_ALERT_MODE=digest) as one message."""
+    from flows.alerts import digest as digest_flow
+    from flows.runtime import prefect_api
+    from warehouse.db import default_db_path
+
+    with prefect_api():
+        sent = digest_flow(db_path=str(db or default_db_path()))
+    typer.echo(f"digest: {sent} alert(s) sent")
+
+
 def _open_read_only(db: Path | None) -> duckdb.DuckDBPyConnection:
     """The published warehouse, read-only; a clear error if there is none yet."""
     from warehouse.db import WarehouseError, connect, default_db_path

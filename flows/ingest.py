@@ -7,11 +7,13 @@ Retries sit on the I/O tasks (discover, load). A broken source is recorded and t
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed
 
+from flows.alerts import AlertReport, describe, send_alerts
 from flows.artifacts import publish_artifacts
 from flows.discover import discover, remember
 from flows.summary import RunSummary, SourceCounts
@@ -101,8 +103,14 @@ def ingest(
         )
         per_source.append(counts)
     summary, health = report(db_file, run_id, per_source)
+    try:
+        alerted = send_alerts(db_file, run_id)
+    except Exception as exc:  # alerting must not undo a good load; pending alerts are retried next run
+        logger.error("alerts failed: %s", exc)
+        alerted = AlertReport(0, 0, 0, 0)
+    summary = replace(summary, alerts=describe(alerted))
     publish(db_file, summary.new)
-    publish_artifacts(summary, health)
+    publish_artifacts(summary, health, alerted.measures)
     if summary.status == "completed":
         return summary
     message = f"{summary.failed} failure(s) in {sum(1 for s in summary.sources if s.failed)} source(s)"

@@ -58,6 +58,7 @@ class RunSummary:
     sources: tuple[SourceCounts, ...]
     topics: tuple[TopicCount, ...]
     articles_total: int
+    alerts: str = ""  # one line on the customs-measure alerts of this run
 
     @property
     def found(self) -> int:
@@ -94,6 +95,8 @@ def format_summary(summary: RunSummary) -> str:
     if summary.topics:
         topics = ", ".join(f"{t.topic} {t.total}" + (f" (+{t.new})" if t.new else "") for t in summary.topics)
         lines.append(f"topics: {topics}")
+    if summary.alerts:
+        lines.append(f"alerts: {summary.alerts}")
     if summary.new:
         lines.append(f"{summary.new} new article(s) loaded; {summary.articles_total} in the warehouse.")
     elif summary.failed and not summary.duplicate:

@@ -89,7 +89,9 @@ def classify(
     rules = load_rules(rules_path)
     classified = [replace(a, topics=classify_text(a.title, a.clean_text, rules)) for a in articles]
     measures = [
-        m for a in classified for m in extract_measures(a.article_id, a.title, a.clean_text, rules, source.issuer)
+        m
+        for a in classified
+        for m in extract_measures(a.article_id, a.title, a.clean_text, rules, source.issuer)
     ]
     return classified, measures
 

@@ -32,6 +32,7 @@ CREATE TABLE core.alerts (
     story_id       VARCHAR,
     title          VARCHAR,
     issuing_body   VARCHAR,
+    announcement_no VARCHAR,
     published_at   TIMESTAMP,
     url            VARCHAR,
     measure_text   VARCHAR NOT NULL,
@@ -47,6 +48,6 @@ CREATE TABLE core.alerts (
 );
 
 CREATE VIEW alerts AS
-SELECT alert_id, article_id, ordinal, title, issuing_body, published_at, url, measure_text, status,
+SELECT alert_id, article_id, ordinal, title, issuing_body, announcement_no, published_at, url, measure_text, status,
        duplicate_of, attempts, last_error, created_at, delivered_at
 FROM core.alerts;

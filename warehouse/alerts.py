@@ -1,0 +1,119 @@
+"""Alert bookkeeping: which customs measures still need an alert, and what happened to each alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A customs measure with no alert row yet."""
+
+    article_id: str
+    ordinal: int
+    text: str
+    issuing_body: str | None
+    announcement_no: str | None
+    title: str | None
+    url: str | None
+    published_at: datetime | None
+    story_id: str | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An alert row as decided (status pending | digest | duplicate) or to deliver."""
+
+    alert_id: str
+    candidate: Candidate
+    n_shingles: int
+    sig: bytes
+    status: str
+    duplicate_of: str | None = None
+
+
+def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
+    """Customs measures never considered for an alert, oldest first."""
+    rows = con.execute(
+        """
+        SELECT m.article_id, m.ordinal, m.text, m.issuing_body, m.announcement_no, a.title, a.url, a.published_at,
+               a.story_id
+        FROM core.measures m JOIN core.articles a USING (article_id)
+        WHERE m.is_customs
+          AND NOT EXISTS (SELECT 1 FROM core.alerts x WHERE x.article_id = m.article_id AND x.ordinal = m.ordinal)
+        ORDER BY a.published_at NULLS LAST, a.loaded_at, m.article_id, m.ordinal
+        """
+    ).fetchall()
+    return [Candidate(*row) for row in rows]
+
+
+def alerted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, bytes]]:
+    """(alert_id, n_shingles, signature) of every measure already alerted or waiting to be."""
+    rows = con.execute("SELECT alert_id, n_shingles, sig FROM core.alerts WHERE status <> 'duplicate'").fetchall()
+    return [(alert_id, int(n), bytes(sig)) for alert_id, n, sig in rows]
+
+
+def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> None:
+    """Record decided alerts."""
+    if not alerts:
+        return
+    now = datetime.now()
+    table = pa.table(
+        {
+            "alert_id": [a.alert_id for a in alerts],
+            "article_id": [a.candidate.article_id for a in alerts],
+            "ordinal": pa.array([a.candidate.ordinal for a in alerts], pa.int32()),
+            "story_id": pa.array([a.candidate.story_id for a in alerts], pa.string()),
+            "title": pa.array([a.candidate.title for a in alerts], pa.string()),
+            "issuing_body": pa.array([a.candidate.issuing_body for a in alerts], pa.string()),
+            "announcement_no": pa.array([a.candidate.announcement_no for a in alerts], pa.string()),
+            "published_at": pa.array([a.candidate.published_at for a in alerts], pa.timestamp("us")),
+            "url": pa.array([a.candidate.url for a in alerts], pa.string()),
+            "measure_text": [a.candidate.text for a in alerts],
+            "n_shingles": pa.array([a.n_shingles for a in alerts], pa.int32()),
+            "sig": pa.array([a.sig for a in alerts], pa.binary()),
+            "status": [a.status for a in alerts],
+            "duplicate_of": pa.array([a.duplicate_of for a in alerts], pa.string()),
+        }
+    )
+    con.register("new_alerts", table)
+    try:
+        con.execute(
+            "INSERT INTO core.alerts BY NAME SELECT *, 0 AS attempts, ? AS run_id, ? AS created_at FROM new_alerts"
+            " ANTI JOIN core.alerts USING (alert_id)",
+            [run_id, now],
+        )
+    finally:
+        con.unregister("new_alerts")
+
+
+def waiting(con: duckdb.DuckDBPyConnection, status: str) -> list[dict[str, object]]:
+    """Alerts in `status` (pending: to send now; digest: for the next digest), oldest first."""
+    result = con.execute(
+        "SELECT alert_id, title, issuing_body, announcement_no, published_at, url, measure_text, attempts"
+        " FROM core.alerts"
+        " WHERE status = ? ORDER BY created_at, alert_id",
+        [status],
+    )
+    names = [d[0] for d in result.description or []]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def mark(con: duckdb.DuckDBPyConnection, outcomes: dict[str, str | None]) -> None:
+    """Record delivery outcomes: alert_id -> None (delivered) or the reason it failed (stays pending)."""
+    now = datetime.now()
+    for alert_id, error in outcomes.items():
+        if error is None:
+            con.execute(
+                "UPDATE core.alerts SET status = 'delivered', delivered_at = ?, attempts = attempts + 1,"
+                " last_error = NULL WHERE alert_id = ?",
+                [now, alert_id],
+            )
+        else:
+            con.execute(
+                "UPDATE core.alerts SET attempts = attempts + 1, last_error = ? WHERE alert_id = ?", [error, alert_id]
+            )
