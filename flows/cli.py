@@ -175,6 +175,25 @@ def digest(db: DbOption = None) -> None:
     typer.echo(f"digest: {sent} alert(s) sent")
 
 
+@app.command()
+def schema(
+    write: Annotated[
+        Path | None, typer.Option("--write", help="write the Markdown here instead of printing it")
+    ] = None,
+) -> None:
+    """Print (or write) the warehouse schema documentation, generated from the views' comments."""
+    from warehouse.db import connect
+    from warehouse.schema_doc import render
+
+    with connect(":memory:") as con:
+        text = render(con)
+    if write:
+        write.write_text(text, encoding="utf-8")
+        typer.echo(f"written to {write}")
+    else:
+        typer.echo(text, nl=False)
+
+
 def _open_read_only(db: Path | None) -> duckdb.DuckDBPyConnection:
     """The published warehouse, read-only; a clear error if there is none yet."""
     from warehouse.db import WarehouseError, connect, default_db_path

@@ -53,7 +53,9 @@ def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
 
 def alerted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, bytes]]:
     """(alert_id, n_shingles, signature) of every measure already alerted or waiting to be."""
-    rows = con.execute("SELECT alert_id, n_shingles, sig FROM core.alerts WHERE status <> 'duplicate'").fetchall()
+    rows = con.execute(
+        "SELECT alert_id, n_shingles, sig FROM core.alerts WHERE status <> 'duplicate'"
+    ).fetchall()
     return [(alert_id, int(n), bytes(sig)) for alert_id, n, sig in rows]
 
 
@@ -115,5 +117,6 @@ def mark(con: duckdb.DuckDBPyConnection, outcomes: dict[str, str | None]) -> Non
             )
         else:
             con.execute(
-                "UPDATE core.alerts SET attempts = attempts + 1, last_error = ? WHERE alert_id = ?", [error, alert_id]
+                "UPDATE core.alerts SET attempts = attempts + 1, last_error = ? WHERE alert_id = ?",
+                [error, alert_id],
             )

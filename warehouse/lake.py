@@ -179,6 +179,10 @@ _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|;|[^
 _INDEX = re.compile(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\b", re.I)
 _KEY_CLAUSE = re.compile(r",\s*(PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", re.I)  # table-level key
 _KEY_COLUMN = re.compile(r"\s+(PRIMARY\s+KEY|UNIQUE)\b", re.I)  # column-level key
+_VIEW = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\w*\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"]+)", re.I
+)
+_COMMENT_ON_COLUMN = re.compile(r"\s*COMMENT\s+ON\s+COLUMN\s+([\w.\"]+)\.[\w\"]+\s+IS\b", re.I)
 _UNSUPPORTED = {
     "CHECK constraint": re.compile(r"\bCHECK\s*\(", re.I),
     "foreign key": re.compile(r"\b(REFERENCES|FOREIGN\s+KEY)\b", re.I),
@@ -203,13 +207,45 @@ def _statements(sql: str) -> Iterator[list[tuple[bool, str]]]:
     yield pieces
 
 
-def ducklake_sql(sql: str) -> str:
-    """A migration as DuckLake takes it: keys and indexes dropped, untranslatable clauses refused."""
-    out = []
+def _relation(name: str) -> str:
+    """`main.articles`, `"articles"` and `articles` alike: the unqualified, unquoted, lower-case name."""
+    return name.replace('"', "").lower().removeprefix("main.")
+
+
+def _statement_code(pieces: list[tuple[bool, str]]) -> str:
+    return "".join(text if is_code else ("''" if text[0] == "'" else text if text[0] == '"' else " ")
+                   for is_code, text in pieces)  # fmt: skip
+
+
+def view_names(sql: str) -> set[str]:
+    """The views a migration creates (for `ducklake_sql`'s `views`)."""
+    found = set()
     for pieces in _statements(sql):
-        code = "".join(text for is_code, text in pieces if is_code)
+        match = _VIEW.match(_statement_code(pieces))
+        if match:
+            found.add(_relation(match.group(1)))
+    return found
+
+
+def ducklake_sql(sql: str, views: set[str] | frozenset[str] = frozenset()) -> str:
+    """A migration as DuckLake takes it: what DuckLake lacks dropped, what it cannot mean refused.
+
+    Dropped: PRIMARY KEY / UNIQUE (column or table level), CREATE INDEX, and COMMENT ON COLUMN of a
+    view (DuckLake keeps comments on tables, their columns and views, not on views' columns); `views`
+    names the views earlier migrations created. Refused: CHECK, foreign keys, named constraints, upserts.
+    """
+    out = []
+    views = set(views)
+    for pieces in _statements(sql):
+        code = _statement_code(pieces)
         if not code.strip() or _INDEX.match(code):
             continue  # comments only, or an index: DuckLake has none (it prunes by file statistics)
+        view = _VIEW.match(code)
+        if view:
+            views.add(_relation(view.group(1)))
+        comment = _COMMENT_ON_COLUMN.match(code)
+        if comment and _relation(comment.group(1)) in views:
+            continue
         for what, pattern in _UNSUPPORTED.items():
             if pattern.search(code):
                 raise WarehouseError(f"DuckLake cannot apply a {what}: {code.strip()[:120]}")
@@ -225,11 +261,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     con.execute(SCHEMA_MIGRATIONS)
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
+    views: set[str] = set()
     for migration in migrations():
+        earlier = frozenset(views)
+        views |= view_names(migration.sql)
         if migration.version in done:
             continue
         try:
-            sql = ducklake_sql(migration.sql)
+            sql = ducklake_sql(migration.sql, earlier)
         except WarehouseError as exc:
             raise WarehouseError(f"migration {migration.version:03d}_{migration.name}: {exc}") from exc
         con.execute("BEGIN TRANSACTION")

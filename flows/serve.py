@@ -1,0 +1,172 @@
+"""`python -m flows.serve` (`make serve`): a local Prefect server and tradewire's deployments, served.
+
+If `PREFECT_API_URL` answers, the deployments are served against it; otherwise a Prefect server
+(UI and API) is started on 127.0.0.1 as a child process, with its database in `data/prefect/`, and
+stopped again on Ctrl-C. Deployments: `ingest/ingest-default` and `ingest/ingest-live` every 30
+minutes, `reparse/reparse` on demand, `digest/digest-daily` at 08:00 Beijing time. Ingest and
+reparse allow one run at a time per deployment (a second one waits, shown as AwaitingConcurrencySlot);
+the warehouse write lock serialises runs of different deployments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 4200
+DEFAULT_HOME = Path("data") / "prefect"
+TIMEZONE = "Asia/Shanghai"
+EVERY_30_MINUTES = "*/30 * * * *"
+DEPLOYMENT_NAMES = ("ingest-default", "ingest-live", "reparse", "digest-daily")
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API answers its health check at `api_url`."""
+    try:
+        return httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_healthy(api_url: str, timeout: float = 90.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until the API answers, failing early if the server process exits."""
+    deadline = time.monotonic() + timeout
+    while not healthy(api_url):
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the Prefect server exited with code {process.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the Prefect server at {api_url} did not answer within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def server_env(port: int, home: Path) -> dict[str, str]:
+    """The environment for a Prefect server on 127.0.0.1:`port` keeping its database under `home`."""
+    env = {**os.environ, "PREFECT_HOME": str(home.resolve()), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env["PREFECT_UI_API_URL"] = f"http://{HOST}:{port}/api"  # else the UI calls port 4200
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+def start_server(port: int, home: Path, log: Path) -> subprocess.Popen[bytes]:
+    """Start `prefect server start` on 127.0.0.1:`port` in its own session, logging to `log`."""
+    home.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)]
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            command, env=server_env(port, home), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """Stop a process started by `start_server` (its whole session), killing it if it lingers."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def deployments(
+    names: Sequence[str] = DEPLOYMENT_NAMES, parameters: dict[str, Any] | None = None
+) -> list[RunnerDeployment]:
+    """The named deployments, built from the flows; `parameters` (e.g. db_path) go to every one."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+
+    from flows.alerts import digest
+    from flows.ingest import ingest
+    from flows.reparse import reparse
+
+    one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
+    extra = dict(parameters or {})
+    built = {
+        "ingest-default": lambda: ingest.to_deployment(
+            "ingest-default", description="The offline default registry (seed press texts).",
+            parameters={"profile": "default", **extra}, schedules=[Cron(EVERY_30_MINUTES, timezone=TIMEZONE)],
+            concurrency_limit=one_at_a_time, tags=["tradewire"],
+        ),
+        "ingest-live": lambda: ingest.to_deployment(
+            "ingest-live", description="The nine real publishers of the live profile (needs internet).",
+            parameters={"profile": "live", **extra}, schedules=[Cron(EVERY_30_MINUTES, timezone=TIMEZONE)],
+            concurrency_limit=one_at_a_time, tags=["tradewire"],
+        ),
+        "reparse": lambda: reparse.to_deployment(
+            "reparse", description="Rebuild every article from the raw archive (after a parser change).",
+            parameters=extra, concurrency_limit=one_at_a_time, tags=["tradewire"],
+        ),
+        "digest-daily": lambda: digest.to_deployment(
+            "digest-daily", description="One message a day with the alerts waiting (TRADEWIRE_ALERT_MODE=digest).",
+            parameters=extra, schedules=[Cron("0 8 * * *", timezone=TIMEZONE)], tags=["tradewire"],
+        ),
+    }  # fmt: skip
+    unknown = sorted(set(names) - set(built))
+    if unknown:
+        raise ValueError(f"unknown deployment(s): {', '.join(unknown)}; known: {', '.join(DEPLOYMENT_NAMES)}")
+    return [built[name]() for name in names]
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve the deployments, starting a local Prefect server first when none answers."""
+    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port of the server to start (4200)")
+    parser.add_argument("--home", type=Path, default=DEFAULT_HOME, help="PREFECT_HOME of that server")
+    parser.add_argument("--only", action="append", choices=DEPLOYMENT_NAMES, help="serve only these")
+    parser.add_argument("--db", help="warehouse file for every deployment (default: TRADEWIRE_DB or data/)")
+    args = parser.parse_args(argv)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    api_url = os.environ.get("PREFECT_API_URL") or f"http://{HOST}:{args.port}/api"
+    server = None
+    if not healthy(api_url):
+        if os.environ.get("PREFECT_API_URL"):
+            print(f"PREFECT_API_URL={api_url} does not answer; unset it to start a local server.", file=sys.stderr)
+            return 1
+        log = args.home / "server.log"
+        print(f"Starting a Prefect server on {HOST}:{args.port} (database and log in {args.home}/) ...")
+        server = start_server(args.port, args.home, log)
+        os.environ["PREFECT_HOME"] = str(args.home.resolve())
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        if server is not None:
+            wait_healthy(api_url, process=server)
+        os.environ["PREFECT_API_URL"] = api_url
+        from prefect import serve
+
+        served = deployments(args.only or DEPLOYMENT_NAMES, {"db_path": args.db} if args.db else None)
+        print(f"Prefect UI: {api_url.removesuffix('/api')}   (Ctrl-C stops serving)", flush=True)
+        serve(*served)
+    except KeyboardInterrupt:
+        pass
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if server is not None:
+            print("Stopping the Prefect server ...", flush=True)
+            stop(server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
