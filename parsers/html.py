@@ -29,7 +29,7 @@ from parsers.dates import parse_date
 from parsers.model import Article, Source
 
 log = logging.getLogger(__name__)
-_KEEP_RATIO = 0.5
+_SHORT = 300  # characters: below this, precision mode probably lost the article
 _JSONLD_MIN = 400
 _SITE_SUFFIX = re.compile(
     r"^(?P<title>.{8,}?)\s*(?:\s[-|–—_·]\s|[|_]|(?<=[\u3000-\u9fff\uff00-\uffef])-)\s*(?P<site>[^-|–—_·]{1,24})$"
@@ -97,12 +97,16 @@ def extract_article(
 
 
 def _main_text(tree: HtmlElement, url: str) -> tuple[str, TrafilaturaDocument | None]:
+    # One precision-mode pass with metadata (the expensive part: dates); the balanced pass runs only
+    # when precision kept almost nothing. On the aeb benchmark: F1 0.969 at 0.77x plain trafilatura's
+    # speed, where always running both passes gave 0.967 at 0.45x.
     common: dict[str, Any] = {"url": url, "include_comments": False}
-    meta = _bare(tree, with_metadata=True, **common)
-    balanced = (meta.text or "") if meta is not None else ""
-    precise_doc = _bare(tree, favor_precision=True, **common)
-    precise = (precise_doc.text or "") if precise_doc is not None else ""
-    text = precise if precise and len(precise) >= _KEEP_RATIO * len(balanced) else balanced
+    meta = _bare(tree, with_metadata=True, favor_precision=True, **common)
+    text = (meta.text or "") if meta is not None else ""
+    if len(text) < _SHORT:
+        balanced_doc = _bare(tree, **common)
+        balanced = (balanced_doc.text or "") if balanced_doc is not None else ""
+        text = balanced if len(balanced) > 2 * len(text) else text
     article_body = _jsonld_body(tree)
     if len(article_body) >= _JSONLD_MIN and len(article_body) > 2 * len(text):
         text = article_body
