@@ -221,8 +221,8 @@ def add_batch(
     return steps, len(ia), placed
 
 
-def scale(sizes: list[int], batch_size: int, repeat: int) -> None:
-    """Time adding a batch against each history size; print times, growth and peak RSS."""
+def scale(sizes: list[int], batch_size: int, repeat: int) -> dict[str, float]:
+    """Time adding a batch against each history size; print times, growth and peak RSS; return the figures."""
     pool = [p for p in material() if len(p) >= 2]
     real = neardup.sketch(["\n\n".join(p) for p in pool])
     jac = (real.sigs[:, None, :] == real.sigs[None, :, :]).mean(axis=2)[np.triu_indices(len(pool), 1)]
@@ -263,10 +263,14 @@ def scale(sizes: list[int], batch_size: int, repeat: int) -> None:
             print("    median " + "; ".join(f"{k} {v * 1000:.0f} ms" for k, v in steps.items()))
         for con in cons.values():
             con.close()
+    figures = {f"dedup_{batch_size}_seconds_at_{size}": medians[size] for size in sizes}
     if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
         print(f"growth {hi // lo}x history -> {medians[hi] / medians[lo]:.2f}x time (target < 3x); "
               f"peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
+        figures["dedup_1k_growth_100k_to_1m"] = medians[hi] / medians[lo]
+    figures["dedup_peak_rss_mb"] = peak_rss_mb()
+    return figures
 
 
 def main() -> None:
