@@ -109,7 +109,9 @@ def ingest(
         logger.error("alerts failed: %s", exc)
         alerted = AlertReport(0, 0, 0, 0)
     summary = replace(summary, alerts=describe(alerted))
-    publish(db_file, summary.new)
+    publish(
+        db_file, summary.new, changed=bool(summary.new or summary.failed or alerted.new or alerted.delivered)
+    )
     publish_artifacts(summary, health, alerted.measures)
     if summary.status == "completed":
         return summary

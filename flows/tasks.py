@@ -121,12 +121,19 @@ def load_batch(
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def publish(db_path: str, new_articles: int) -> None:
-    """Refresh the search index if articles arrived, then publish the analysts' copy atomically."""
+def publish(db_path: str, new_articles: int, changed: bool = True) -> bool:
+    """Refresh the search index if articles arrived, then publish the analysts' copy atomically.
+
+    A run that changed nothing analysts query (no article, failure or alert) skips the copy, whose
+    cost grows with the warehouse, unless the analysts' copy is over `db.MAX_STALE` old.
+    """
     if new_articles:
         with db.writer(db_path) as con:
             search.refresh_index(con)
+    if not (new_articles or changed or db.published_is_stale(db_path)):
+        return False
     db.publish(db_path)
+    return True
 
 
 @task(name="report", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -72,13 +72,27 @@ def test_export_round_trips_row_counts(seeded_db, tmp_path):
     assert "month=2020-03" in months
 
 
-def test_an_open_analyst_session_does_not_block_a_run(seeded_db, prefect_server):
+def test_an_open_analyst_session_does_not_block_a_run(prefect_server, tmp_path):
+    import shutil
+
+    from conftest import SEEDS
     from flows.ingest import ingest
 
-    with duckdb.connect(str(seeded_db), read_only=True) as analyst:
-        summary = ingest(db_path=str(seeded_db))  # the run writes the primary and republishes
-        assert summary.new == 0
-        assert analyst.execute("SELECT count(*) FROM articles").fetchone() == (5,)
+    shutil.copytree(SEEDS, tmp_path / "press")
+    registry = tmp_path / "sources.toml"
+    registry.write_text('[[source]]\nid = "s"\nname = "s"\nkind = "files"\nurl = "press"\n', encoding="utf-8")
+    db = tmp_path / "tw.duckdb"
+    ingest(sources=str(registry), db_path=str(db))
+    with duckdb.connect(str(db), read_only=True) as analyst:  # held open for the whole next run
+        (tmp_path / "press" / "new.txt").write_text(
+            "Dalian customs eases clearance\n\nCustoms eased clearance of goods at Dalian port today.\n",
+            encoding="utf-8",
+        )
+        summary = ingest(sources=str(registry), db_path=str(db))  # writes the primary, republishes
+        assert summary.new == 1
+        assert analyst.execute("SELECT count(*) FROM articles").fetchone() == (5,)  # its snapshot
+    with duckdb.connect(str(db), read_only=True) as fresh:
+        assert fresh.execute("SELECT count(*) FROM articles").fetchone() == (6,)
 
 
 def test_export_refuses_unknown_formats(seeded_db, tmp_path):

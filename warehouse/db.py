@@ -166,6 +166,15 @@ def writer(published: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
 
 
+MAX_STALE = 6 * 3600.0  # seconds: republish at least this often, so ingest_runs and source_health stay fresh
+
+
+def published_is_stale(published: Path | str) -> bool:
+    """Whether the analysts' copy is missing or older than MAX_STALE."""
+    path = Path(published)
+    return not path.exists() or time.time() - path.stat().st_mtime > MAX_STALE
+
+
 def publish(published: Path | str) -> None:
     """Atomically replace the analysts' file with a checkpointed copy of the primary.
 
