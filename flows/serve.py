@@ -140,7 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = None
     if not healthy(api_url):
         if os.environ.get("PREFECT_API_URL"):
-            print(f"PREFECT_API_URL={api_url} does not answer; unset it to start a local server.", file=sys.stderr)
+            print(
+                f"PREFECT_API_URL={api_url} does not answer; unset it to start a local server.",
+                file=sys.stderr,
+            )
             return 1
         log = args.home / "server.log"
         print(f"Starting a Prefect server on {HOST}:{args.port} (database and log in {args.home}/) ...")

@@ -20,7 +20,7 @@ from parsers.documents import parse_document
 from parsers.measures import Measure, extract_measures
 from parsers.model import Article, Document, Failure, Source
 from parsers.topics import classify as classify_text
-from parsers.topics import load_rules
+from parsers.topics import load_rules, paragraph_scores
 from parsers.webclean import learn_boilerplate
 from warehouse import db, load, reports, search, stories
 from warehouse.stories import Sketches
@@ -87,7 +87,14 @@ def classify(
 ) -> tuple[list[Article], list[Measure]]:
     """Attach topic scores and evidence to each new article, and split out its enumerated measures."""
     rules = load_rules(rules_path)
-    classified = [replace(a, topics=classify_text(a.title, a.clean_text, rules)) for a in articles]
+    classified = [
+        replace(
+            a,
+            topics=classify_text(a.title, a.clean_text, rules),
+            paragraph_topics=tuple(p for p in paragraph_scores(a.clean_text, rules) if p[1].score >= 0.1),
+        )
+        for a in articles
+    ]
     measures = [
         m
         for a in classified

@@ -103,6 +103,7 @@ class Article:
     canonical_url: str = ""
     official: bool = False
     story_id: str = ""
+    paragraph_topics: tuple[tuple[int, TopicScore], ...] = field(default=())
 
     @property
     def article_id(self) -> str:

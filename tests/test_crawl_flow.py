@@ -38,7 +38,9 @@ class Site:
     def __init__(self, server: HTTPServer, articles: list[str], faults: dict[str, str]) -> None:
         self.server, self.faults, self.hits = server, faults, {}  # type: ignore[var-annotated]
         self.honours_etag = True
-        self.pages = {p: gzip.decompress(PAGES[i % len(PAGES)].read_bytes()) for i, p in enumerate([*articles, *faults])}
+        self.pages = {
+            p: gzip.decompress(PAGES[i % len(PAGES)].read_bytes()) for i, p in enumerate([*articles, *faults])
+        }
         self.feed = rss(server.url_for("").rstrip("/"), [*articles, *faults]).encode()
         server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
         server.expect_request("/feed.xml").respond_with_handler(self.serve_feed)
@@ -106,7 +108,9 @@ max_bytes = 1000000
 
 @pytest.fixture
 def server() -> Iterator[HTTPServer]:
-    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as httpserver:  # a slow page must not stall the rest
+    with HTTPServer(
+        host="127.0.0.1", port=0, threaded=True
+    ) as httpserver:  # a slow page must not stall the rest
         yield httpserver
 
 
@@ -197,7 +201,9 @@ def test_stale_validators_are_caught_by_the_body_hash(server, tmp_path):
     ingest(sources, db)
     site.honours_etag = False  # from now on: always 200 with the same ETag, whatever the body
     assert ingest(sources, db).found == 0  # same body, same hash: nothing parsed
-    site.feed = rss(server.url_for("").rstrip("/"), ["/news/a.html", "/news/b.html", "/news/new.html"]).encode()
+    site.feed = rss(
+        server.url_for("").rstrip("/"), ["/news/a.html", "/news/b.html", "/news/new.html"]
+    ).encode()
     server.expect_request("/news/new.html").respond_with_handler(site.serve_page)
     server.clear_log()
     result = ingest(sources, db)  # the ETag is unchanged but the body hash differs
@@ -231,3 +237,29 @@ def test_reparse_rebuilds_the_same_articles_without_the_network(server, tmp_path
     with duckdb.connect(str(db), read_only=True) as con:
         after = con.execute("SELECT article_id, url, title, clean_text FROM articles ORDER BY 1").fetchall()
     assert after == before
+
+
+def test_reparse_twice_keeps_one_row_per_derived_fact(tmp_path):
+    """Measures, topics and stories are rebuilt, not appended, by every reparse."""
+    import shutil
+
+    from conftest import SEEDS
+    from flows.ingest import ingest as ingest_flow
+    from flows.reparse import reparse
+
+    shutil.copytree(SEEDS, tmp_path / "press")
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "s"\nname = "s"\nkind = "files"\nurl = "press"\n', encoding="utf-8")
+    db = tmp_path / "tw.duckdb"
+    ingest_flow(sources=str(sources), db_path=str(db))
+    query = (
+        "SELECT (SELECT count(*) FROM measures), (SELECT count(*) FROM article_topics),"
+        " (SELECT count(*) FROM paragraph_topics), (SELECT count(*) FROM stories), (SELECT count(*) FROM alerts)"
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute(query).fetchone()
+    reparse(sources=str(sources), db_path=str(db))
+    reparse(sources=str(sources), db_path=str(db))
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(query).fetchone() == before
+    assert before[0] == 18 and before[4] == 6

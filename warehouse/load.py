@@ -81,6 +81,16 @@ def _topics_table(articles: list[Article]) -> pa.Table:
     )
 
 
+def _paragraph_topics_table(articles: list[Article]) -> pa.Table:
+    rows = [
+        (a.article_id, i, t.topic, t.score, list(t.evidence)) for a in articles for i, t in a.paragraph_topics
+    ]
+    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 5
+    types = (pa.string(), pa.int32(), pa.string(), pa.float64(), pa.list_(pa.string()))
+    names = ("article_id", "paragraph", "topic", "score", "evidence")
+    return pa.table({n: pa.array(list(c), t) for n, c, t in zip(names, columns, types, strict=True)})
+
+
 def _rows_table(names: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> pa.Table:
     columns: list[list[str]] = [[] for _ in names]
     for row in rows:
@@ -146,6 +156,7 @@ def insert_batch(
     tables = {
         "batch_articles": _articles_table(articles, run_id, now),
         "batch_topics": _topics_table(articles),
+        "batch_paragraph_topics": _paragraph_topics_table(articles),
         "batch_sightings": _rows_table(
             ("url", "article_id", "source_id", "canonical_url"),
             ((s.url, s.article_id, s.source_id, s.canonical_url or s.url) for s in sightings),
@@ -166,9 +177,11 @@ def insert_batch(
         con.execute(
             f"INSERT INTO core.articles BY NAME SELECT {', '.join(_ARTICLE_COLUMNS)}, run_id, loaded_at FROM fresh"
         )
-        con.execute(
-            "INSERT INTO core.article_topics SELECT * FROM batch_topics SEMI JOIN fresh USING (article_id)"
-        )
+        for target, batch in (
+            ("article_topics", "batch_topics"),
+            ("paragraph_topics", "batch_paragraph_topics"),
+        ):
+            con.execute(f"INSERT INTO core.{target} SELECT * FROM {batch} SEMI JOIN fresh USING (article_id)")
         sighted = con.execute(
             "INSERT INTO core.sightings BY NAME SELECT DISTINCT ON (canonical_url, article_id) url, article_id,"
             " source_id, ? AS run_id, ? AS seen_at, canonical_url FROM batch_sightings"
@@ -199,6 +212,8 @@ def clear_articles(con: duckdb.DuckDBPyConnection) -> None:
     """Remove every article and what hangs on it (inside the caller's transaction), before a rebuild."""
     for table in (
         "core.article_topics",
+        "core.paragraph_topics",
+        "core.measures",
         "core.sightings",
         "core.dedup_bands",
         "core.dedup_signatures",
