@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +45,22 @@ def seeded_db(prefect_server, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("seeded") / "tradewire.duckdb"
     ingest(db_path=str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Any]:
+    """A real threaded HTTP server on 127.0.0.1 shared by the network tests."""
+    from pytest_httpserver import HTTPServer
+
+    with HTTPServer(host="127.0.0.1", threaded=True) as running:
+        yield running
+
+
+@pytest.fixture
+def web(server: Any) -> Iterator[Any]:
+    """The shared server, cleared, answering robots.txt with 404 (everything allowed)."""
+    server.clear()
+    server.clear_all_handlers()
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    yield server
+    server.clear_all_handlers()

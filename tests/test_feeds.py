@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import tracemalloc
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,6 @@ from parsers.model import Source
 DATA = Path(__file__).parent / "data" / "feeds"
 UA = "tradewire-test/1.0 (+mailto:ops@example.org)"
 CST = timezone(timedelta(hours=8))
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    with HTTPServer(host="127.0.0.1", threaded=True) as running:
-        yield running
-
-
-@pytest.fixture
-def web(server: HTTPServer) -> Iterator[HTTPServer]:
-    server.clear()
-    server.clear_all_handlers()
-    server.expect_request("/robots.txt").respond_with_data("", status=404)
-    yield server
-    server.clear_all_handlers()
 
 
 def source(server: HTTPServer, **fields: Any) -> Source:

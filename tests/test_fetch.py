@@ -45,14 +45,9 @@ from parsers.registry import load_registry
 UA = "tradewire-test/1.0 (+mailto:ops@example.org)"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    with HTTPServer(host="127.0.0.1", threaded=True) as running:
-        yield running
-
-
 @pytest.fixture
 def web(server: HTTPServer) -> Iterator[HTTPServer]:
+    """The shared local server with no handler at all (these tests set robots.txt themselves)."""
     server.clear()
     server.clear_all_handlers()
     yield server
