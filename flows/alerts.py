@@ -46,6 +46,8 @@ def describe(report: AlertReport) -> str:
         parts.append(f"{report.duplicates} near-duplicate(s) not re-sent")
     if report.pending:
         parts.append(f"{report.pending} pending (will retry)")
+    if report.pending and not os.environ.get("TRADEWIRE_ALERT_URLS"):
+        parts.append("set TRADEWIRE_ALERT_URLS to deliver them")
     return ", ".join(parts)
 
 
@@ -147,7 +149,9 @@ def send_alerts(db_path: str, run_id: str) -> AlertReport:
         with db.writer(db_path) as con:
             store.mark(con, outcomes)
     failed = sum(1 for error in outcomes.values() if error)
-    if failed:
+    if failed and not urls:  # not a failure: nobody configured where alerts go yet
+        get_run_logger().info("%d alert(s) waiting: set TRADEWIRE_ALERT_URLS to deliver them", failed)
+    elif failed:
         get_run_logger().warning("%d alert(s) not delivered; they stay pending for the next run", failed)
     table = tuple(
         {"issuing body": a.candidate.issuing_body, "measure": a.candidate.text, "article": a.candidate.title,
