@@ -37,6 +37,7 @@ class AlertReport:
     delivered: int
     pending: int
     measures: tuple[dict[str, str | None], ...] = ()  # the new customs measures, for the run's artifact
+    configured: bool = True  # whether any alert destination is configured
 
 
 def describe(report: AlertReport) -> str:
@@ -46,7 +47,7 @@ def describe(report: AlertReport) -> str:
         parts.append(f"{report.duplicates} near-duplicate(s) not re-sent")
     if report.pending:
         parts.append(f"{report.pending} pending (will retry)")
-    if report.pending and not os.environ.get("TRADEWIRE_ALERT_URLS"):
+    if report.pending and not report.configured:
         parts.append("set TRADEWIRE_ALERT_URLS to deliver them")
     return ", ".join(parts)
 
@@ -158,7 +159,9 @@ def send_alerts(db_path: str, run_id: str) -> AlertReport:
          "published": str(a.candidate.published_at or ""), "link": a.candidate.url}
         for a in fresh
     )  # fmt: skip
-    return AlertReport(len(fresh), len(decided) - len(fresh), len(outcomes) - failed, failed, table)
+    return AlertReport(
+        len(fresh), len(decided) - len(fresh), len(outcomes) - failed, failed, table, bool(urls)
+    )
 
 
 @flow(name="digest", log_prints=False)
