@@ -195,11 +195,11 @@ def schema(
 
 
 def _open_read_only(db: Path | None) -> duckdb.DuckDBPyConnection:
-    """The published warehouse, read-only; a clear error if there is none yet."""
-    from warehouse.db import WarehouseError, connect, default_db_path
+    """The published warehouse (or the DuckLake), read-only; a clear error if there is none yet."""
+    from warehouse.db import WarehouseError, connect, default_db_path, lake_config
 
     path = db or default_db_path()
-    if not Path(path).exists():
+    if lake_config() is None and not Path(path).exists():
         _fail(f"no database at {path}: run `tradewire ingest` first")
     try:
         return connect(path, read_only=True)

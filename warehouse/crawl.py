@@ -94,8 +94,9 @@ def upsert_cache(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     """Insert or replace http_cache rows (inside the caller's transaction)."""
     if table.num_rows:
         con.register("batch_cache", table)
-        try:
-            con.execute("INSERT OR REPLACE INTO core.http_cache SELECT * FROM batch_cache")
+        try:  # delete + insert rather than INSERT OR REPLACE: DuckLake tables have no keys to conflict on
+            con.execute("DELETE FROM core.http_cache WHERE url IN (SELECT url FROM batch_cache)")
+            con.execute("INSERT INTO core.http_cache SELECT * FROM batch_cache")
         finally:
             con.unregister("batch_cache")
 
@@ -107,18 +108,35 @@ def remember(
     failed: list[tuple[Pending, str]],
 ) -> None:
     """After a source's batches are loaded: keep index validators and queue failed URLs for retry."""
-    now = datetime.now()
+    failures = pa.table(
+        {
+            "url": pa.array([item.url for item, _ in failed], pa.string()),
+            "title_hint": pa.array([item.title_hint for item, _ in failed], pa.string()),
+            "date_hint": pa.array([_naive(item.date_hint) for item, _ in failed], pa.timestamp("us")),
+            "date_text": pa.array([item.date_text for item, _ in failed], pa.string()),
+            "hint_source": pa.array([item.hint_source for item, _ in failed], pa.string()),
+            "last_error": pa.array([error for _, error in failed], pa.string()),
+        }
+    )
+    con.register("failed_urls", failures)
     con.execute("BEGIN TRANSACTION")
     try:
         upsert_cache(con, cache_table(source_id, "index", index_pages))
-        for item, error in failed:
-            con.execute(
-                "INSERT INTO core.frontier VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (url) DO UPDATE"
-                " SET attempts = frontier.attempts + 1, last_error = excluded.last_error",
-                [item.url, source_id, item.title_hint, _naive(item.date_hint), item.date_text,
-                 item.hint_source, now, error],
-            )  # fmt: skip
+        # Count the attempt: keep first_seen and add one to attempts of URLs already queued.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE queued AS SELECT f.*, p.first_seen AS seen, p.attempts AS tried"
+            " FROM failed_urls f LEFT JOIN core.frontier p USING (url)"
+        )
+        con.execute("DELETE FROM core.frontier WHERE url IN (SELECT url FROM failed_urls)")
+        con.execute(
+            "INSERT INTO core.frontier SELECT url, ?, title_hint, date_hint, date_text, hint_source,"
+            " coalesce(seen, ?), coalesce(tried, 0) + 1, last_error FROM queued",
+            [source_id, datetime.now()],
+        )
+        con.execute("DROP TABLE queued")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.unregister("failed_urls")
