@@ -71,6 +71,13 @@ def search(
 ) -> list[Hit]:
     """Articles matching `query`, best BM25 score first, optionally filtered by topic and date."""
     if not has_index(con):
+        from warehouse.db import lake_config
+
+        if lake_config() is not None:
+            raise WarehouseError(
+                "full-text search needs the file warehouse: DuckLake cannot hold DuckDB's FTS index;"
+                " on the lake, filter with SQL (e.g. clean_text ILIKE '%customs clearance%')"
+            )
         raise WarehouseError(
             "no search index yet: run `tradewire ingest` (it builds the index after loading)"
         )
