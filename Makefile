@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean-data
+.PHONY: run test lint bench clean-data serve screenshot
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+serve: $(STAMP)
+	$(BIN)/python -m flows.serve
+
+screenshot: $(STAMP)
+	scripts/screenshot.sh
 
 clean-data:
 	rm -rf data/

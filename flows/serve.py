@@ -11,6 +11,7 @@ the warehouse write lock serialises runs of different deployments.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import subprocess
@@ -18,11 +19,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
 if TYPE_CHECKING:
+    from prefect import Flow
     from prefect.deployments.runner import RunnerDeployment
 
 HOST = "127.0.0.1"
@@ -96,35 +98,63 @@ def deployments(
     from flows.reparse import reparse
 
     one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
-    extra = dict(parameters or {})
-    built = {
-        "ingest-default": lambda: ingest.to_deployment(
-            "ingest-default", description="The offline default registry (seed press texts).",
-            parameters={"profile": "default", **extra}, schedules=[Cron(EVERY_30_MINUTES, timezone=TIMEZONE)],
-            concurrency_limit=one_at_a_time, tags=["tradewire"],
-        ),
-        "ingest-live": lambda: ingest.to_deployment(
-            "ingest-live", description="The nine real publishers of the live profile (needs internet).",
-            parameters={"profile": "live", **extra}, schedules=[Cron(EVERY_30_MINUTES, timezone=TIMEZONE)],
-            concurrency_limit=one_at_a_time, tags=["tradewire"],
-        ),
-        "reparse": lambda: reparse.to_deployment(
-            "reparse", description="Rebuild every article from the raw archive (after a parser change).",
-            parameters=extra, concurrency_limit=one_at_a_time, tags=["tradewire"],
-        ),
-        "digest-daily": lambda: digest.to_deployment(
-            "digest-daily", description="One message a day with the alerts waiting (TRADEWIRE_ALERT_MODE=digest).",
-            parameters=extra, schedules=[Cron("0 8 * * *", timezone=TIMEZONE)], tags=["tradewire"],
-        ),
+    specs: dict[str, tuple[Flow[..., Any], str, dict[str, Any], str | None, bool]] = {
+        # name: (flow, description, parameters, cron in Beijing time, one run at a time)
+        "ingest-default": (ingest, "The offline default registry (seed press texts).",
+                           {"profile": "default"}, EVERY_30_MINUTES, True),
+        "ingest-live": (ingest, "The nine real publishers of the live profile (needs internet).",
+                        {"profile": "live"}, EVERY_30_MINUTES, True),
+        "reparse": (reparse, "Rebuild every article from the raw archive (after a parser change).", {}, None, True),
+        "digest-daily": (digest, "One message a day with the alerts waiting (TRADEWIRE_ALERT_MODE=digest).",
+                         {}, "0 8 * * *", False),
     }  # fmt: skip
-    unknown = sorted(set(names) - set(built))
+    unknown = sorted(set(names) - set(specs))
     if unknown:
         raise ValueError(f"unknown deployment(s): {', '.join(unknown)}; known: {', '.join(DEPLOYMENT_NAMES)}")
-    return [built[name]() for name in names]
+    built = []
+    for name in names:
+        flow, description, defaults, cron, exclusive = specs[name]
+        deployment = flow.to_deployment(
+            name,
+            description=description,
+            parameters={**defaults, **(parameters or {})},
+            schedules=[Cron(cron, timezone=TIMEZONE)] if cron else [],
+            concurrency_limit=one_at_a_time if exclusive else None,
+            tags=["tradewire"],
+        )
+        built.append(cast("RunnerDeployment", deployment))  # sync call: a deployment, not a coroutine
+    return built
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    raise KeyboardInterrupt  # SIGTERM ends serving the way Ctrl-C does
+
+
+def describe(served: Sequence[RunnerDeployment], ui_url: str) -> str:
+    """What is served, when it runs, and where to watch it."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    lines = ["Serving (Ctrl-C stops):"]
+    for d in served:
+        crons = [s.schedule for s in d.schedules or [] if isinstance(s.schedule, CronSchedule)]
+        when = ", ".join(f"cron {c.cron} {c.timezone}" for c in crons)
+        lines.append(f"  {f'{d.flow_name}/{d.name}':<24} {when or 'on demand'}")
+    lines += [
+        f"Prefect UI: {ui_url}",
+        f"Run one now: prefect deployment run {served[0].flow_name}/{served[0].name}",
+    ]
+    return "\n".join(lines)
+
+
+def serve(served: Sequence[RunnerDeployment]) -> None:
+    """Serve the deployments with Prefect's runner until Ctrl-C or SIGTERM."""
+    from prefect.runner import Runner
+
+    runner = Runner(name="tradewire", pause_on_shutdown=True)
+    for deployment in served:
+        runner.add_deployment(deployment)
+    setattr(runner, "handle_sigterm", _terminate)  # noqa: B010 (Prefect's own handler calls sys.exit mid-loop)
+    asyncio.run(runner.start())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,31 +166,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", help="warehouse file for every deployment (default: TRADEWIRE_DB or data/)")
     args = parser.parse_args(argv)
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    api_url = os.environ.get("PREFECT_API_URL") or f"http://{HOST}:{args.port}/api"
+    configured = os.environ.get("PREFECT_API_URL")
+    api_url = configured or f"http://{HOST}:{args.port}/api"
     server = None
     if not healthy(api_url):
-        if os.environ.get("PREFECT_API_URL"):
+        if configured:
             print(
                 f"PREFECT_API_URL={api_url} does not answer; unset it to start a local server.",
                 file=sys.stderr,
             )
             return 1
-        log = args.home / "server.log"
         print(f"Starting a Prefect server on {HOST}:{args.port} (database and log in {args.home}/) ...")
-        server = start_server(args.port, args.home, log)
+        server = start_server(args.port, args.home, args.home / "server.log")
         os.environ["PREFECT_HOME"] = str(args.home.resolve())
     signal.signal(signal.SIGTERM, _terminate)
     try:
         if server is not None:
             wait_healthy(api_url, process=server)
         os.environ["PREFECT_API_URL"] = api_url
-        from prefect import serve
-
         served = deployments(args.only or DEPLOYMENT_NAMES, {"db_path": args.db} if args.db else None)
-        print(f"Prefect UI: {api_url.removesuffix('/api')}   (Ctrl-C stops serving)", flush=True)
-        serve(*served)
+        print(describe(served, api_url.removesuffix("/api")), flush=True)
+        serve(served)
     except KeyboardInterrupt:
-        pass
+        print("Stopped serving.", flush=True)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
