@@ -42,17 +42,24 @@ def index_validators(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str
 
 
 def known_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
-    """The URLs already fetched as articles, or whose canonical form was loaded: not fetched again."""
+    """The URLs already fetched as articles, or whose canonical form was loaded: not fetched again.
+
+    Two semi-joins with the candidates as the small side: the history is scanned, never hashed
+    (an `IN (SELECT ...)` over the history built a hash table of every URL ever seen: ~0.35 s at 1M
+    articles, against ~0.09 s now; `python -m bench`). No candidates, no query.
+    """
     urls = sorted(set(urls))
+    if not urls:
+        return set()
     table = pa.table(
         {"url": pa.array(urls, pa.string()), "canonical": pa.array(map(canonical_url, urls), pa.string())}
     )
     con.register("candidate_urls", table)
     try:
         rows = con.execute(
-            "SELECT url FROM candidate_urls WHERE url IN (SELECT url FROM core.http_cache"
-            " WHERE kind = 'article' AND status = 200)"
-            " OR canonical IN (SELECT canonical_url FROM core.sightings)"
+            "SELECT c.url FROM candidate_urls c SEMI JOIN core.http_cache h"
+            " ON h.url = c.url AND h.kind = 'article' AND h.status = 200"
+            " UNION SELECT c.url FROM candidate_urls c SEMI JOIN core.sightings s ON s.canonical_url = c.canonical"
         ).fetchall()
     finally:
         con.unregister("candidate_urls")

@@ -1,0 +1,180 @@
+"""`make bench` (`python -m bench`): every benchmark, each figure printed with its target, all of them
+written to bench/results.json.
+
+1. extraction: F1 and pages/s of plain trafilatura and of ours on the aeb pages (bench.extraction);
+2. pipeline: end-to-end pages/s through the flow's stages vs plain trafilatura (bench.pipeline);
+3. with a temporary Prefect server: the real flow over a local site (Prefect overhead share), then
+   the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale).
+
+About 8-12 minutes on the 2-core machine; timings move with other work on the machine, so the load
+average and CPU pressure at start and end are recorded with the figures.
+
+    python -m bench [--quick] [--json bench/results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import platform
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+# (key, target, passes(value) or None, format)
+TARGETS: tuple[tuple[str, str, Any, str], ...] = (
+    ("end_to_end_vs_trafilatura", ">= 0.8", lambda v: v >= 0.8, "{:.2f}"),
+    ("noop_run_seconds_1m", "<= 2 s", lambda v: v <= 2.0, "{:.2f} s"),
+    ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
+    ("total_minutes", "<= 15", lambda v: v <= 15.0, "{:.1f} min"),
+)
+
+
+@contextlib.contextmanager
+def prefect_server() -> Iterator[None]:
+    """A temporary Prefect server with its own database (nothing lands in the user's Prefect)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        quiet_logs()
+        yield
+
+
+def quiet_logs() -> None:
+    """Console shows warnings of the benchmark only; flow and task logs still go to the Prefect API."""
+    from prefect.logging.configuration import ensure_logging_setup
+
+    ensure_logging_setup()
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)
+    for name in ("trafilatura", "htmldate", "courlan", "justext", "readability", "parsers"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # pages without an article are expected here
+
+
+def machine() -> dict[str, Any]:
+    """Load average and CPU pressure now (other work on the machine moves every timing)."""
+    info: dict[str, Any] = {"loadavg": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count()}
+    with contextlib.suppress(OSError):
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        info["cpu_pressure_some"] = dict(kv.split("=") for kv in line.split()[1:4])
+    return info
+
+
+def report(figures: dict[str, Any]) -> list[str]:
+    """Lines for the target figures: value, target, PASS / MISS."""
+    lines = []
+    for key, target, passes, fmt in TARGETS:
+        value = figures.get(key)
+        if value is None:
+            lines.append(f"  {key:<34} {'n/a':>12}   target {target:<8} MISSING")
+            continue
+        lines.append(
+            f"  {key:<34} {fmt.format(value):>12}   target {target:<8} {'PASS' if passes(value) else 'MISS'}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run every benchmark, print the figures, write the JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the figures")
+    parser.add_argument("--rounds", type=int, default=2, help="pipeline rounds (plain vs stages)")
+    parser.add_argument("--repeat", type=int, default=3, help="repeats of each scale measurement")
+    parser.add_argument("--sizes", default="100000,1000000", help="synthetic warehouse sizes")
+    parser.add_argument("--quick", action="store_true", help="10k and 100k warehouses, 1 round, 1 repeat")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.repeat, args.sizes = 1, 1, "10000,100000"
+    start = time.perf_counter()
+    quiet_logs()
+    from bench import extraction, pipeline, scale
+
+    figures: dict[str, Any] = {
+        "when": datetime.now().isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine_at_start": machine(),
+    }
+
+    print("== extraction (aeb, 181 pages): F1 and speed", flush=True)
+    pages = extraction.load(extraction.CORPUS)
+    for name, extractor in (("trafilatura", extraction.plain), ("tradewire", extraction.ours),
+                            ("tradewire_cleaned", extraction.ours_cleaned)):  # fmt: skip
+        result = extraction.run(pages, extractor)
+        print(f"  {name:<20} F1 {result['f1']:.3f}  P {result['precision']:.3f}  R {result['recall']:.3f}"
+              f"  {result['pages_per_s']:.1f} pages/s", flush=True)  # fmt: skip
+        figures[f"extraction_f1_{name}"] = result["f1"]
+        figures[f"extraction_pages_per_s_{name}"] = result["pages_per_s"]
+
+    print(f"\n== pipeline: flow stages vs plain trafilatura ({args.rounds} rounds)", flush=True)
+    stages = pipeline.stages_benchmark(args.rounds)  # profiles the parse stage if below target
+    figures.update({k: v for k, v in stages.items() if k != "profile"})
+    print(f"  plain trafilatura {stages['plain_trafilatura_pages_per_s']:.1f} pages/s; stages "
+          f"{stages['end_to_end_pages_per_s_workers']:.1f} pages/s with parsing in {stages['parse_workers']} "
+          f"worker processes, {stages['end_to_end_pages_per_s_serial']:.1f} in this process only")  # fmt: skip
+    print(f"  ratio {stages['end_to_end_vs_trafilatura']:.2f} (parse in this process only: "
+          f"{stages['end_to_end_vs_trafilatura_serial']:.2f}); same warehouse either way: "
+          f"{stages['parse_pool_identical']}")  # fmt: skip
+    for mode in ("workers", "serial"):
+        print(
+            f"  stage seconds ({mode}): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in stages[f"stage_seconds_{mode}"].items())
+        )
+    if "profile" in stages:
+        print("  below target: cProfile of the parse stage (in this process):")
+        print("\n".join("    " + line for line in stages["profile"].splitlines()[:40]))
+
+    with prefect_server():
+        print("\n== the real ingest flow over a local site (181 pages), Prefect server up", flush=True)
+        flows = pipeline.flow_benchmark(2)
+        figures["prefect_overhead_share"] = flows[0]["prefect_overhead_share"]
+        figures["prefect_overhead_share_later_run"] = flows[1]["prefect_overhead_share"]
+        figures["flow_runs"] = flows
+        for label, flow in zip(("first run in the process", "second run"), flows, strict=True):
+            print(f"  {label}: wall {flow['wall_seconds']:.2f} s ({flow['pages_per_s']:.1f} pages/s), HTTP "
+                  f"{flow['network_seconds']:.2f} s, Prefect overhead {flow['prefect_overhead_seconds']:.2f} s = "
+                  f"{flow['prefect_overhead_share']:.1%} (flow {flow['flow_overhead_seconds']:.2f} s, "
+                  f"{flow['task_calls']} task calls {flow['task_overhead_seconds']:.2f} s)")  # fmt: skip
+            print(
+                "    task bodies: " + ", ".join(f"{k} {v:.2f}" for k, v in flow["task_body_seconds"].items())
+            )
+            print(
+                "    Prefect per task call: "
+                + ", ".join(f"{k} {v:.3f}" for k, v in flow["task_overhead_by_task"].items())
+            )
+
+        print(f"\n== scale: synthetic warehouses of {args.sizes} articles", flush=True)
+        figures.update(scale.scale_benchmark([int(s) for s in args.sizes.split(",")], args.repeat))
+
+    figures["machine_at_end"] = machine()
+    figures["total_minutes"] = (time.perf_counter() - start) / 60
+    lo, hi = (scale.label(int(s)) for s in args.sizes.split(",")[:: len(args.sizes.split(",")) - 1])
+    print("\n== figures")
+    for key in (f"load_rows_per_s_{lo}", f"load_rows_per_s_{hi}", f"load_seconds_growth_{lo}_to_{hi}",
+                f"load_commit_and_checkpoint_seconds_{lo}", f"load_commit_and_checkpoint_seconds_{hi}",
+                f"noop_run_seconds_{lo}", f"noop_run_seconds_{hi}", f"noop_run_seconds_growth_{lo}_to_{hi}",
+                f"dedup_1000_seconds_at_{int(args.sizes.split(',')[0])}",
+                f"dedup_1000_seconds_at_{int(args.sizes.split(',')[-1])}",
+                f"load_peak_rss_mb_{lo}", f"load_peak_rss_mb_{hi}", f"load_peak_rss_mb_growth_{lo}_to_{hi}",
+                f"noop_peak_rss_mb_{lo}", f"noop_peak_rss_mb_{hi}", f"noop_peak_rss_mb_growth_{lo}_to_{hi}",
+                f"noop_first_run_seconds_{lo}", f"noop_first_run_seconds_{hi}",
+                "dedup_peak_rss_mb", "prefect_overhead_share", "prefect_overhead_share_later_run"):  # fmt: skip
+        if key in figures:
+            value = figures[key]
+            print(f"  {key:<40} {value:,.3f}" if isinstance(value, float) else f"  {key:<40} {value}")
+    print("\n== targets")
+    print("\n".join(report(figures)))
+    print(f"  machine: load average {figures['machine_at_start']['loadavg']} at start, "
+          f"{figures['machine_at_end']['loadavg']} at end ({os.cpu_count()} CPUs)")  # fmt: skip
+    args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
