@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run every benchmark, print the figures, write the JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the figures")
-    parser.add_argument("--rounds", type=int, default=2, help="pipeline rounds (plain vs stages)")
+    parser.add_argument("--rounds", type=int, default=3, help="pipeline rounds (plain vs stages)")
     parser.add_argument("--repeat", type=int, default=3, help="repeats of each scale measurement")
     parser.add_argument("--sizes", default="100000,1000000", help="synthetic warehouse sizes")
     parser.add_argument("--quick", action="store_true", help="10k and 100k warehouses, 1 round, 1 repeat")

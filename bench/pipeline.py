@@ -15,7 +15,7 @@ Data: the 181 pages of `../shared/corpora/aeb`, served as a feed plus article pa
    Prefect overhead = flow wall time - flow body + sum(task call - task body), and its share of the
    wall time. HTTP fetch time (union of the fetch intervals) is reported beside it.
 
-    python -m bench.pipeline [--rounds 2] [--profile]
+    python -m bench.pipeline [--rounds 3] [--profile] [--no-flow]
 """
 
 from __future__ import annotations
@@ -261,6 +261,15 @@ def warehouse_digest(db_path: str) -> str:
     return digest.hexdigest()
 
 
+def cpu_pressure() -> float | None:
+    """Share of the last 10 s in which runnable work waited for a CPU (Linux PSI), in %."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return float(dict(kv.split("=") for kv in line.split()[1:])["avg10"])
+
+
 def plain_trafilatura(htmls: list[str]) -> float:
     """Seconds for plain trafilatura over the pages (the aeb benchmark's own call)."""
     start = time.perf_counter()
@@ -269,7 +278,7 @@ def plain_trafilatura(htmls: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def stages_benchmark(rounds: int = 2, profile: bool | None = None) -> dict[str, Any]:
+def stages_benchmark(rounds: int = 3, profile: bool | None = None) -> dict[str, Any]:
     """Plain trafilatura vs the flow's stages (parse in workers, and in this process), interleaved.
 
     `profile`: cProfile the parse stage (None: only when the ratio misses its target).
@@ -281,6 +290,7 @@ def stages_benchmark(rounds: int = 2, profile: bool | None = None) -> dict[str, 
     plain: list[float] = []
     runs: dict[str, list[dict[str, float]]] = {"workers": [], "serial": []}
     digests: dict[str, set[str]] = {"workers": set(), "serial": set()}
+    pressure: list[float | None] = []  # other work on the machine: the worker processes share the CPUs
     with Site(pages) as site, tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         source = load_registry(write_registry(Path(tmp), site.feed_url)).sources[0]
         docs = crawled_documents(site, source)
@@ -293,9 +303,11 @@ def stages_benchmark(rounds: int = 2, profile: bool | None = None) -> dict[str, 
                 with parse_workers(workers):
                     runs[mode].append(run_stages(source, docs, db_path))
                 digests[mode].add(warehouse_digest(db_path))
+            pressure.append(cpu_pressure())
             print(f"  round {r + 1}: plain {len(pages) / plain[-1]:.1f} pages/s, stages (parse in workers) "
                   f"{len(docs) / runs['workers'][-1]['seconds']:.1f}, (parse in this process) "
-                  f"{len(docs) / runs['serial'][-1]['seconds']:.1f}", flush=True)  # fmt: skip
+                  f"{len(docs) / runs['serial'][-1]['seconds']:.1f}; CPU pressure {pressure[-1]}% "
+                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
         ratios = [p / r["seconds"] for p, r in zip(plain, runs["workers"], strict=True)]
         below = statistics.median(ratios) < TARGET
         profile_text = _profile_parse(source, docs) if profile or (profile is None and below) else ""
@@ -309,6 +321,7 @@ def stages_benchmark(rounds: int = 2, profile: bool | None = None) -> dict[str, 
         "failed": runs["workers"][0]["failed"],
         "parse_workers": _default_workers(),
         "parse_pool_identical": len(digests["workers"] | digests["serial"]) == 1,
+        "cpu_pressure_rounds": pressure,
     }
     for mode in runs:
         seconds = statistics.median(r["seconds"] for r in runs[mode])
@@ -352,6 +365,7 @@ class Probe:
         self.calls: dict[str, float] = defaultdict(float)
         self.bodies: dict[str, float] = defaultdict(float)
         self.fetches: list[tuple[float, float]] = []
+        self.body_started = self.body_ended = 0.0
         self._undo: list[Callable[[], None]] = []
 
     def _swap(self, owner: Any, name: str, value: Any) -> None:
@@ -373,11 +387,12 @@ class Probe:
 
         @functools.wraps(flow.fn)
         def flow_body(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
+            self.body_started = start = time.perf_counter()
             try:
                 return body(*args, **kwargs)
             finally:
-                self.flow_body += time.perf_counter() - start
+                self.body_ended = time.perf_counter()
+                self.flow_body += self.body_ended - start
 
         body = flow.fn
         self._swap(flow, "fn", flow_body)
@@ -419,11 +434,16 @@ class Probe:
                 end = stop
         return total
 
-    def figures(self, wall: float) -> dict[str, Any]:
+    def figures(self, wall: float, started: float) -> dict[str, Any]:
         task_overhead = sum(self.calls[k] - self.bodies[k] for k in self.calls)
         overhead = (wall - self.flow_body) + task_overhead
         return {
             "wall_seconds": wall,
+            "flow_body_seconds": self.flow_body,
+            # Prefect before the flow body starts, and after it returns (Prefect 3.8.8 joins its
+            # heartbeat thread, which sleeps in 1 s steps: runs end on a whole second after the start)
+            "before_body_seconds": self.body_started - started,
+            "after_body_seconds": started + wall - self.body_ended,
             "network_seconds": self.network_seconds(),
             "prefect_overhead_seconds": overhead,
             "prefect_overhead_share": overhead / wall,
@@ -443,7 +463,7 @@ def run_flow(registry: Path, db_path: str) -> tuple[Any, dict[str, Any]]:
         start = time.perf_counter()
         summary = ingest(sources=str(registry), db_path=db_path, fetch_options=FAST)
         wall = time.perf_counter() - start
-    return summary, probe.figures(wall)
+    return summary, probe.figures(wall, start)
 
 
 def flow_benchmark(runs: int = 2) -> list[dict[str, Any]]:
@@ -469,7 +489,7 @@ def flow_benchmark(runs: int = 2) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> None:
     """Run the stage benchmark (and the flow, with a temporary Prefect server) and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", default=None, help="cProfile the parse stage")
     parser.add_argument("--no-flow", action="store_true", help="skip the Prefect flow run")
     args = parser.parse_args(argv)

@@ -596,6 +596,8 @@ def noop_benchmark(published: Path, repeat: int) -> dict[str, Any]:
         "network_seconds": statistics.median(f["network_seconds"] for f in runs),
         "prefect_overhead_seconds": statistics.median(f["prefect_overhead_seconds"] for f in runs),
         "flow_overhead_seconds": statistics.median(f["flow_overhead_seconds"] for f in runs),
+        "flow_body_seconds": statistics.median(f["flow_body_seconds"] for f in runs),
+        "after_body_seconds": statistics.median(f["after_body_seconds"] for f in runs),
         "task_overhead_seconds": statistics.median(f["task_overhead_seconds"] for f in runs),
         "republished": any(f["republished"] for f in runs),
         "task_body_seconds": typical["task_body_seconds"],
@@ -671,10 +673,12 @@ def scale_benchmark(sizes: list[int], repeat: int = 3, dedup: bool = True) -> di
                   f"{loaded['peak_rss_mb']:,.0f} MB", flush=True)  # fmt: skip
             noop = _phase("noop", "--path", str(published), "--repeat", str(repeat), env=env)
             for key in ("seconds", "wall_seconds", "network_seconds", "prefect_overhead_seconds", "republished",
-                        "task_body_seconds", "peak_rss_mb", "first_run_seconds"):  # fmt: skip
+                        "task_body_seconds", "peak_rss_mb", "first_run_seconds", "flow_body_seconds",
+                        "after_body_seconds"):  # fmt: skip
                 figures[f"noop_{key}_{name}".replace("noop_seconds", "noop_run_seconds")] = noop[key]
             print(f"  {size:>9,} articles: no-op run {noop['seconds']:.2f} s outside the network "
-                  f"(wall {noop['wall_seconds']:.2f}, network {noop['network_seconds']:.3f}, Prefect "
+                  f"(wall {noop['wall_seconds']:.2f}, flow body {noop['flow_body_seconds']:.2f}, after it "
+                  f"{noop['after_body_seconds']:.2f}, network {noop['network_seconds']:.3f}, Prefect "
                   f"{noop['prefect_overhead_seconds']:.2f}; runs {', '.join(f'{t:.2f}' for t in noop['runs'])}; "
                   f"first run in its process {noop['first_run_seconds']:.2f}), "
                   f"peak RSS {noop['peak_rss_mb']:,.0f} MB", flush=True)  # fmt: skip

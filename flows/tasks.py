@@ -38,8 +38,9 @@ from warehouse.stories import Sketches
 log = logging.getLogger(__name__)
 # HTML parsing (trafilatura) is most of a run's CPU: a batch of at least this many HTML documents is
 # parsed in worker processes, one per CPU (TRADEWIRE_PARSE_WORKERS overrides; 1 turns it off). Below
-# it, starting workers costs more than it saves. On the aeb pages (`python -m bench`): 2 workers parse
-# about 1.7x faster than one, with identical results.
+# it, starting workers costs more than it saves. On the 181 aeb pages (`make bench`, 2 CPUs): 2 workers
+# parse 1.7-1.8x faster than this process alone, with identical results, when the second CPU is free;
+# when other work keeps the CPUs busy they gain little (they share this process's CPU time).
 PARALLEL_PARSE_MIN = 32
 
 
