@@ -40,11 +40,14 @@ def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
     """Customs measures never considered for an alert, oldest first."""
     rows = con.execute(
         """
+        WITH unseen AS (  -- customs measures without an alert row, before touching articles
+            SELECT article_id, ordinal, text, issuing_body, announcement_no
+            FROM (SELECT * FROM core.measures WHERE is_customs) m
+            ANTI JOIN core.alerts x USING (article_id, ordinal)
+        )
         SELECT m.article_id, m.ordinal, m.text, m.issuing_body, m.announcement_no, a.title, a.url, a.published_at,
                a.story_id
-        FROM core.measures m JOIN core.articles a USING (article_id)
-        WHERE m.is_customs
-          AND NOT EXISTS (SELECT 1 FROM core.alerts x WHERE x.article_id = m.article_id AND x.ordinal = m.ordinal)
+        FROM unseen m JOIN core.articles a USING (article_id)
         ORDER BY a.published_at NULLS LAST, a.loaded_at, m.article_id, m.ordinal
         """
     ).fetchall()
