@@ -67,21 +67,24 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for migration in migrations():
-        if migration.version in done:
-            continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(migration.sql)
-            con.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                [migration.version, migration.name],
-            )
-            con.execute("COMMIT")
-        except duckdb.Error as exc:
-            con.execute("ROLLBACK")
-            raise WarehouseError(f"migration {migration.version:03d}_{migration.name} failed: {exc}") from exc
-        applied.append(migration.version)
+        if migration.version not in done:
+            apply_migration(con, migration, migration.sql)
+            applied.append(migration.version)
     return applied
+
+
+def apply_migration(con: duckdb.DuckDBPyConnection, migration: Migration, sql: str) -> None:
+    """Run one migration's `sql` and record it, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(sql)
+        con.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [migration.version, migration.name]
+        )
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise WarehouseError(f"migration {migration.version:03d}_{migration.name} failed: {exc}") from exc
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

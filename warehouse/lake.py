@@ -47,7 +47,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import WarehouseError, migrations, write_lock
+from warehouse.db import WarehouseError, apply_migration, migrations, write_lock
 
 ENV_CATALOG = "TRADEWIRE_CATALOG"
 ENV_DATA = "TRADEWIRE_LAKE_DATA"
@@ -271,17 +271,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             sql = ducklake_sql(migration.sql, earlier)
         except WarehouseError as exc:
             raise WarehouseError(f"migration {migration.version:03d}_{migration.name}: {exc}") from exc
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                [migration.version, migration.name],
-            )
-            con.execute("COMMIT")
-        except duckdb.Error as exc:
-            con.execute("ROLLBACK")
-            raise WarehouseError(f"migration {migration.version:03d}_{migration.name} failed: {exc}") from exc
+        apply_migration(con, migration, sql)
         applied.append(migration.version)
     return applied
 
