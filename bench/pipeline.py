@@ -8,7 +8,7 @@ Data: the 181 pages of `../shared/corpora/aeb`, served as a feed plus article pa
    into a fresh temporary warehouse (created, untimed, beforehand). Plain `trafilatura.extract(html,
    include_comments=False)` runs over the same pages in the same rounds. Pages per second of both,
    and the ratio (target >= 0.8). Parsing runs twice per round: in worker processes as the flow does
-   (`flows.tasks.PARALLEL_PARSE_MIN`) and in this process only (`TRADEWIRE_PARSE_WORKERS=1`, the
+   (`flows.parallel.PARALLEL_PARSE_MIN`) and in this process only (`TRADEWIRE_PARSE_WORKERS=1`, the
    path before that change); the two warehouses must be identical.
 2. Prefect: the real `ingest` flow against a local HTTP server (feed + pages, min_interval 1 ms)
    with a Prefect server already up. Every task body, every task call and the flow body are timed;
@@ -337,7 +337,7 @@ def stages_benchmark(rounds: int = 3, profile: bool | None = None) -> dict[str, 
 
 
 def _default_workers() -> int:
-    from flows.tasks import parse_workers as workers
+    from flows.parallel import parse_workers as workers
 
     return workers()
 
