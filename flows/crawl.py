@@ -4,23 +4,33 @@ Index pages are fetched conditionally (ETag / Last-Modified, confirmed by a body
 that has not changed yields nothing to do. Article URLs already known are never fetched again;
 URLs that failed before (the frontier) are retried a few times. Nothing here touches the
 warehouse: the caller passes what is stored and writes what comes back.
+
+Nothing here raises for one page or one item: each index page (fetch, then parse) and each article
+URL runs under an `ItemGuard`, so whatever goes wrong is that page's or item's failure row and the
+rest of the source goes on. The source fails only if its own index page cannot be used, as a row.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
+from parsers.charset import well_formed
 from parsers.dates import local_naive
-from parsers.feeds import parse_feed
+from parsers.feeds import FeedItem, parse_feed
 from parsers.fetch import Fetcher, FetchError
 from parsers.fetchtypes import Response, Validators
-from parsers.listing import next_listing_page, parse_listing
+from parsers.isolation import ItemGuard
+from parsers.listing import ListingItem, next_listing_page, parse_listing
 from parsers.model import Document, Failure, Source
-from parsers.sitemap import parse_sitemap
+from parsers.sitemap import Sitemap, SitemapEntry, parse_sitemap
 from warehouse.archive import RawRecord
 from warehouse.crawl import Pending
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -60,13 +70,13 @@ class _Crawler:
         self.source, self.fetcher, self.stored = source, fetcher, stored
         self.out = Crawl()
         self.modified = 0
+        self.discover = ItemGuard(source.id, "discover")
+        self.fetch = ItemGuard(source.id, "fetch")
 
     async def index(self, url: str) -> Response | None:
         """Fetch one index page conditionally; None when it failed or has not changed."""
-        try:
-            response = await self.fetcher.fetch(self.source, url, self.stored.get(url))
-        except FetchError as exc:
-            self.out.failures.append(Failure(self.source.id, url, "discover", exc.reason))
+        response = await self.discover.run_async(url, self._index, url)
+        if response is None:
             return None
         doc = _document(self.source, response)
         self.out.raw.append(RawRecord("index", doc, response.headers))
@@ -76,54 +86,91 @@ class _Crawler:
         self.out.index_pages.append(doc)
         return response
 
+    async def _index(self, url: str) -> Response | None:
+        try:
+            return await self.fetcher.fetch(self.source, url, self.stored.get(url))
+        except FetchError as exc:
+            self.discover.fail(url, exc.reason)
+            return None
+
     def hint(self, url: str, title: str | None, published: datetime | None, text: str | None) -> Pending:
-        return Pending(url, title, local_naive(published, self.source.timezone), text, self.source.kind, 0)
+        clean = [well_formed(t) if t else None for t in (title, text)]  # storable whatever the index held
+        return Pending(
+            url, clean[0], local_naive(published, self.source.timezone), clean[1], self.source.kind, 0
+        )
+
+    def hints(self, entries: Iterable[FeedItem | ListingItem | SitemapEntry]) -> list[Pending]:
+        """One Pending per entry; an entry whose hints cannot be read is that entry's failure."""
+        found = (
+            self.discover.run(e.url, self.hint, e.url, e.title, e.published, e.date_text) for e in entries
+        )
+        return [p for p in found if p is not None]
 
     async def items(self) -> list[Pending]:
         """Article URLs (with hints) listed by the source's index pages."""
-        kind, found = self.source.kind, []  # type: tuple[str, list[Pending]]
-        if kind == "feed" and (response := await self.index(self.source.url)):
-            entries, failure = parse_feed(
-                response.body, response.final_url, self.source, response.content_type
-            )
-            self._fail(failure)
-            found = [self.hint(e.url, e.title, e.published, e.date_text) for e in entries]
-        elif kind == "listing":
-            url: str | None = self.source.url
-            visited: list[str] = []
-            while url and (response := await self.index(url)):
-                visited.append(url)
-                listed, next_url = parse_listing(
-                    response.body, response.final_url, self.source, response.content_type
-                )
-                found += [self.hint(e.url, e.title, e.published, e.date_text) for e in listed]
-                url = next_listing_page(next_url, visited, self.source)
-        elif kind == "sitemap":
-            queue, visited = [self.source.url], []
-            while queue and len(visited) < self.source.max_pages:
-                visited.append(queue.pop(0))
-                if response := await self.index(visited[-1]):
-                    sitemap, failure = parse_sitemap(response.body, response.final_url, self.source)
-                    self._fail(failure)
-                    found += [self.hint(e.url, e.title, e.published, e.date_text) for e in sitemap.entries]
-                    queue += [s.url for s in sitemap.sitemaps if s.url not in visited]
+        walk = {"feed": self._feed, "listing": self._listing, "sitemap": self._sitemap}.get(self.source.kind)
+        found = await walk() if walk else []
+        self.out.failures += self.discover.failures
         return found
 
-    def _fail(self, failure: Failure | None) -> None:
-        if failure:
-            self.out.failures.append(failure)
+    def _parse(self, step: Callable[..., T], response: Response, *args: object) -> T | None:
+        """`step` over one index page; None (the page's failure recorded) if it raised."""
+        return self.discover.run(
+            response.final_url, step, response.body, response.final_url, self.source, *args
+        )
+
+    async def _feed(self) -> list[Pending]:
+        response = await self.index(self.source.url)
+        entries, failures = (response and self._parse(parse_feed, response, response.content_type)) or (
+            [],
+            [],
+        )
+        self.out.failures += failures
+        return self.hints(entries)
+
+    async def _listing(self) -> list[Pending]:
+        url: str | None = self.source.url
+        found: list[Pending] = []
+        visited: list[str] = []
+        while url and (response := await self.index(url)):
+            visited.append(url)
+            page = self._parse(parse_listing, response, response.content_type)
+            listed, next_url, failures = page or ([], None, [])
+            self.out.failures += failures
+            found += self.hints(listed)
+            url = next_listing_page(next_url, visited, self.source)
+        return found
+
+    async def _sitemap(self) -> list[Pending]:
+        queue, visited, found = [self.source.url], [], []  # type: list[str], list[str], list[Pending]
+        while queue and len(visited) < self.source.max_pages:
+            visited.append(queue.pop(0))
+            response = await self.index(visited[-1])
+            sitemap, failure = (response and self._parse(parse_sitemap, response)) or (Sitemap(), None)
+            self.out.failures += [*([failure] if failure else []), *sitemap.failures]
+            found += self.hints(sitemap.entries)
+            queue += [s.url for s in sitemap.sitemaps if s.url not in visited]
+        return found
 
     async def articles(self, candidates: list[Pending]) -> None:
         """Fetch the candidate article pages; failures are recorded and queued for retry."""
         by_url = {c.url: c for c in candidates}
-        responses, failures = await self.fetcher.fetch_many(self.source, by_url)
-        for response in responses:
+        fetched = await asyncio.gather(*(self.fetch.run_async(url, self._article, url) for url in by_url))
+        for response in filter(None, fetched):
             if response.status == 200 and not response.truncated:
-                doc = _document(self.source, response, by_url.get(response.url))
-                self.out.documents.append(doc)
-                self.out.raw.append(RawRecord("article", doc, response.headers))
-        self.out.failures += failures
-        self.out.failed += [(by_url[f.url], f.reason) for f in failures if f.url in by_url]
+                doc = self.fetch.run(response.url, _document, self.source, response, by_url.get(response.url))
+                if doc is not None:
+                    self.out.documents.append(doc)
+                    self.out.raw.append(RawRecord("article", doc, response.headers))
+        self.out.failures += self.fetch.failures
+        self.out.failed += [(by_url[f.url], f.reason) for f in self.fetch.failures if f.url in by_url]
+
+    async def _article(self, url: str) -> Response | None:
+        # One URL per call: an exception fetch_many lets through then costs only this URL.
+        responses, failures = await self.fetcher.fetch_many(self.source, [url])
+        for failed in failures:
+            self.fetch.fail(failed.url, failed.reason)
+        return responses[0] if responses else None
 
 
 async def crawl(

@@ -113,11 +113,12 @@ def parse_sample(source: Source, path: Path, url: str | None = None) -> tuple[li
     body = path.read_bytes()
     base = url or (source.url if source.kind != "files" else path.as_uri())
     if "-index." in path.name:
-        if source.kind == "feed":
-            feed_items, failure = parse_feed(body, base, source)
-            return [item.title or "" for item in feed_items], failure.reason if failure else None
+        if source.kind == "feed":  # a bad entry is the run's failure row; the sample fails if none is usable
+            feed_items, failures = parse_feed(body, base, source)
+            problem = "; ".join(f.reason for f in failures) if failures and not feed_items else None
+            return [item.title or "" for item in feed_items], problem
         if source.kind == "listing":
-            listed, _ = parse_listing(body, base, source)
+            listed, _, _ = parse_listing(body, base, source)
             return [item.title or "" for item in listed], None if listed else "no item matched the selectors"
         if source.kind == "sitemap":
             sitemap, failure = parse_sitemap(body, base, source)

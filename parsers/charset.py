@@ -6,12 +6,18 @@ or Big5 if the bytes read as mostly Chinese that way (charset-normalizer picks b
 last charset-normalizer. A declared charset that does not fit the bytes (more than 0.5 % undecodable) is
 skipped, as Chinese sites often mislabel GBK pages. GB2312 and GBK decode as GB18030 (their
 superset), Big5 as Big5-HKSCS, ISO-8859-1 and US-ASCII as windows-1252 (as browsers do).
+
+Only ASCII-compatible text encodings are honoured when declared, as for browsers: Python's codec
+registry also answers to names like `rot13`, `base64`, `zlib_codec` or `idna`, which are no charset
+of a page (and raise or garble when used as one); UTF-16 and UTF-32 are recognised by their BOM or,
+for XML, by the first bytes of `<?xml`. `well_formed` makes any text storable (no lone surrogates).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -36,6 +42,17 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_XML_WIDE = (  # XML without a BOM announces UTF-16/32 by how "<?" is spelled (XML 1.0, appendix F)
+    (b"<\x00\x00\x00?\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<\x00\x00\x00?", "utf-32-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
+# Markup that every charset a page may declare reads as itself: ASCII letters, digits, the
+# characters that shift stateful codecs ("+" in UTF-7, "\\" in the escape codecs, "~" in HZ); read
+# with errors="replace", as `decode` does (idna refuses any handler but "strict").
+_ASCII_PROBE = b'<p class="a-b">+Az09~ \\n\\u00e9 &amp; x</p>\r\n'
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HEADER = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _META = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)", re.I)
@@ -45,17 +62,34 @@ _CHINESE = ("gb18030", "big5hkscs")
 
 
 def normalize(name: str | None) -> str | None:
-    """The Python codec to decode `name` with (supersets applied), or None if unknown."""
+    """The Python codec to decode `name` with (supersets applied), or None if it names no charset."""
     if not name:
         return None
     name = name.strip().strip("\"'").lower()
+    if not name.isascii() or len(name) > 64:
+        return None
     try:
         codec = codecs.lookup(_WEB_ALIASES.get(name, name)).name
-    except LookupError:
+    except (LookupError, ValueError):
         return None
-    if codec.startswith(("utf-16", "utf-32")):
-        return None  # a BOM decides those; a page that reads as ASCII yet declares UTF-16 is wrong
-    return _SUPERSETS.get(codec, codec)
+    codec = _SUPERSETS.get(codec, codec)
+    return codec if _is_page_charset(codec) else None
+
+
+@lru_cache(maxsize=256)
+def _is_page_charset(codec: str) -> bool:
+    """Whether `codec` is a text encoding that reads ASCII markup as itself (see the module docstring)."""
+    if not getattr(codecs.lookup(codec), "_is_text_encoding", True):
+        return False  # bytes-to-bytes codecs: rot13, base64, zlib_codec, hex, uu, bz2, quopri
+    try:
+        return _ASCII_PROBE.decode(codec, "replace") == _ASCII_PROBE.decode("ascii")
+    except (UnicodeError, LookupError):  # idna, undefined: text codecs, but not for documents
+        return False
+
+
+def well_formed(text: str) -> str:
+    """`text` with lone surrogates (which no encoder, DuckDB or Arrow accepts) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def header_charset(content_type: str | None) -> str | None:
@@ -86,6 +120,9 @@ def _choose(body: bytes, content_type: str | None, override: str | None) -> tupl
     for bom, name in _BOMS:
         if body.startswith(bom):
             return body.decode(name, "replace").lstrip("\ufeff"), name
+    for start, name in _XML_WIDE:
+        if body.startswith(start):
+            return body.decode(name, "replace"), name
     declared = (override, header_charset(content_type), declared_charset(body))
     for candidate in dict.fromkeys(filter(None, map(normalize, declared))):
         text = _fits(body, candidate)
@@ -121,7 +158,7 @@ def _mostly_cjk(body: bytes, codec: str) -> bool:
 def _fits(body: bytes, codec: str) -> str | None:
     try:
         return body.decode(codec)
-    except UnicodeDecodeError:
+    except UnicodeError:
         text = body.decode(codec, "replace")
     bad = text.count("\ufffd")
     return text if bad <= max(1, len(text) * _MAX_BAD) else None

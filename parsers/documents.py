@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import replace
 
 from charset_normalizer import from_bytes
 
+from parsers import charset
 from parsers.canonical import canonical_url
 from parsers.dates import local_naive
 from parsers.html import Hints, extract_article
+from parsers.isolation import ItemGuard
 from parsers.model import Article, Document, Failure, Source
 from parsers.text import parse_press_text
 
-log = logging.getLogger(__name__)
 _CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
 
 
@@ -76,7 +76,7 @@ def parse_html(source: Source, doc: Document) -> Article | Failure:
     article = extract_article(doc.body, doc.final_url or doc.url, source, hints, doc.content_type)
     if article is None:
         return Failure(source.id, doc.url, "parse", "no article text found in the page")
-    page = doc.body.decode(doc.encoding or "utf-8", "replace")
+    page = doc.body.decode(charset.normalize(doc.encoding) or "utf-8", "replace")
     return replace(
         article,
         url=doc.url,
@@ -93,8 +93,6 @@ def parse_document(source: Source, doc: Document) -> Article | Failure:
     parser = PARSERS.get(source.parser)
     if parser is None:
         return Failure(source.id, doc.url, "parse", f"no parser named {source.parser!r}")
-    try:
-        return parser(source, doc)
-    except Exception as exc:  # one bad page must never stop the batch
-        log.exception("parser %s failed on %s", source.parser, doc.url)
-        return Failure(source.id, doc.url, "parse", f"parser error: {type(exc).__name__}: {exc}")
+    guard = ItemGuard(source.id, "parse")  # one bad page must never stop the batch
+    article = guard.run(doc.url, parser, source, doc)
+    return article if article is not None else guard.failures[0]

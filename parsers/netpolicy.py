@@ -6,9 +6,10 @@ No I/O here; every function returns a human reason (or None) so it can land in a
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsers.model import Source
 
@@ -21,6 +22,7 @@ _ADDRESS_KINDS = (
     ("is_multicast", "multicast"),
     ("is_reserved", "reserved"),
 )
+_HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?")
 
 
 def host_of(url: str) -> str:
@@ -48,18 +50,45 @@ def url_refusal(url: str, source: Source) -> str | None:
     return scheme_refusal(url) or host_refusal(url, source)
 
 
-def scheme_refusal(url: str) -> str | None:
-    """Why `url` is not a fetchable http(s) URL with a host, or None."""
+def join_url(base_url: str, href: str) -> tuple[str, str | None]:
+    """`href` made absolute against `base_url` without its fragment, and why it may not be fetched.
+
+    Never raises: a link that is not even a URL (`http://[::1/x`) comes back as written, with the
+    reason, so the caller can record it as that item's failure.
+    """
     try:
+        url = urljoin(base_url, href.strip()).split("#", 1)[0]
+    except ValueError as exc:
+        return href.strip(), f"invalid URL ({exc})"
+    return url, scheme_refusal(url)
+
+
+def scheme_refusal(url: str) -> str | None:
+    """Why `url` is not a fetchable http(s) URL with a valid host and port, or None."""
+    try:
+        url.encode("utf-8")
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
+    except (ValueError, UnicodeError) as exc:
         return f"invalid URL ({exc})"
     if parts.scheme.lower() not in SCHEMES:
         return f"scheme {parts.scheme or '(none)'!r} refused: only http and https"
-    if not host_of(url):
+    host = host_of(url)
+    if not host:
         return "no host in URL"
+    if not _valid_host(host):
+        return f"invalid host {host!r} in URL"
     return "port 0 refused" if port == 0 else None
+
+
+def _valid_host(host: str) -> bool:
+    if ":" in host:  # an IPv6 literal; urlsplit has checked it is one
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii")  # empty or over-long labels raise
+    except UnicodeError:
+        return False
+    return len(ascii_host) <= 253 and _HOST_NAME.fullmatch(ascii_host) is not None
 
 
 def host_refusal(url: str, source: Source) -> str | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from parsers.dates import parse_date
+from parsers.isolation import ItemGuard
 from parsers.model import Failure, Source
-from parsers.netpolicy import url_refusal
+from parsers.netpolicy import host_refusal, join_url
 from parsers.xmlsafe import entity_refusal
 
 
@@ -36,6 +36,7 @@ class Sitemap:
 
     entries: tuple[SitemapEntry, ...] = ()
     sitemaps: tuple[SitemapEntry, ...] = ()
+    failures: tuple[Failure, ...] = ()  # entries that could not be used, one row each
 
 
 def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[Sitemap, Failure | None]:
@@ -57,16 +58,19 @@ def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[Sitemap, 
         return Sitemap(), Failure(source.id, base_url, "discover", f"not a sitemap: root element <{kind}>")
     child = "url" if kind == "urlset" else "sitemap"
     entries: dict[str, SitemapEntry] = {}
+    guard = ItemGuard(source.id, "discover")  # one bad <url> is that entry's failure row, not the sitemap's
     for element in root:
         if isinstance(element.tag, str) and etree.QName(element).localname == child:
-            entry = _entry(element, base_url, source)
+            entry = guard.run(base_url, _entry, element, base_url, source, guard)
             if entry is not None and entry.url not in entries:
                 entries[entry.url] = entry
-    found = tuple(entries.values())
-    return (Sitemap(entries=found) if kind == "urlset" else Sitemap(sitemaps=found)), None
+    found, failures = tuple(entries.values()), tuple(guard.failures)
+    if kind == "urlset":
+        return Sitemap(entries=found, failures=failures), None
+    return Sitemap(sitemaps=found, failures=failures), None
 
 
-def _entry(element: etree._Element, base_url: str, source: Source) -> SitemapEntry | None:
+def _entry(element: etree._Element, base_url: str, source: Source, guard: ItemGuard) -> SitemapEntry | None:
     values: dict[str, str] = {}
     for node in element:  # <loc>, <lastmod> and <news:news> are children; ignore <image:loc> and the like
         if not isinstance(node.tag, str):
@@ -79,8 +83,10 @@ def _entry(element: etree._Element, base_url: str, source: Source) -> SitemapEnt
     loc = values.get("loc")
     if not loc:
         return None
-    url = urljoin(base_url, loc).split("#", 1)[0]
-    if url_refusal(url, source):
+    url, refusal = join_url(base_url, loc)
+    refusal = refusal or host_refusal(url, source)
+    if refusal:
+        guard.fail(url, f"sitemap entry: {refusal}")
         return None
     published_text = values.get("publication_date")
     return SitemapEntry(

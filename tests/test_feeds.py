@@ -39,8 +39,8 @@ def test_gb2312_feed_has_correct_chinese_titles_and_beijing_times(web: HTTPServe
     src = source(web)
     body = (DATA / "encoding-gb2312.xml").read_bytes()
     response = serve_and_fetch(web, "/rss/china.xml", body, "application/rss+xml", src)
-    items, failure = parse_feed(response.body, response.final_url, src, response.header("content-type"))
-    assert failure is None and len(items) == 20
+    items, failures = parse_feed(response.body, response.final_url, src, response.header("content-type"))
+    assert failures == [] and len(items) == 20
     first = items[0]
     assert first.title == "习近平为何如此强调崇尚英雄？"
     assert first.url == "http://news.qq.com/a/20180918/009846.htm"
@@ -55,8 +55,8 @@ def test_feed_without_xml_declaration_keeps_its_accents(web: HTTPServer) -> None
     body = (DATA / "uolNoticias.rss").read_bytes()
     assert not body.lstrip().startswith(b"<?xml")
     response = serve_and_fetch(web, "/uol.rss", body, "text/xml", src)
-    items, failure = parse_feed(response.body, response.final_url, src, response.header("content-type"))
-    assert failure is None and len(items) == 15
+    items, failures = parse_feed(response.body, response.final_url, src, response.header("content-type"))
+    assert failures == [] and len(items) == 15
     assert items[0].title == "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno"
     assert items[0].date_text == "Seg, 24 Set 2018 19:42:40 -0300"  # Portuguese day names: kept as text
 
@@ -64,8 +64,8 @@ def test_feed_without_xml_declaration_keeps_its_accents(web: HTTPServer) -> None
 def test_source_encoding_overrides_a_missing_declaration() -> None:
     body = (DATA / "encoding-gb2312.xml").read_bytes().replace(b' encoding="gb2312"', b"")
     src = Source(id="qq", name="qq", kind="feed", url="http://news.qq.com/", encoding="gbk")
-    items, failure = parse_feed(body, "http://news.qq.com/rss.xml", src)
-    assert failure is None and items[1].title == "习近平谈抗战：牢记历史是要以史为鉴、面向未来"
+    items, failures = parse_feed(body, "http://news.qq.com/rss.xml", src)
+    assert failures == [] and items[1].title == "习近平谈抗战：牢记历史是要以史为鉴、面向未来"
 
 
 def test_relative_links_duplicates_and_fragments() -> None:
@@ -77,8 +77,15 @@ def test_relative_links_duplicates_and_fragments() -> None:
 <item><title>mail</title><link>mailto:press@example.cn</link></item>
 </channel></rss>"""
     src = Source(id="c", name="c", kind="feed", url="http://customs.example.cn/rss.xml")
-    items, failure = parse_feed(body, "http://customs.example.cn/rss.xml", src)
-    assert failure is None
+    items, failures = parse_feed(body, "http://customs.example.cn/rss.xml", src)
+    assert [(f.url, f.stage, f.reason) for f in failures] == [  # no entry is dropped silently
+        ("http://customs.example.cn/rss.xml", "discover", "feed entry 3 ('no link') has no link"),
+        (
+            "mailto:press@example.cn",
+            "discover",
+            "feed entry 4 ('mail'): scheme 'mailto' refused: only http and https",
+        ),
+    ]
     assert [(i.url, i.title) for i in items] == [("http://customs.example.cn/news/a.html", "A")]
     assert items[0].published == datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -87,27 +94,27 @@ SRC = Source(id="s", name="s", kind="feed", url="http://example.cn/rss.xml")
 
 
 def test_malformed_xml_is_a_failure_with_a_reason() -> None:
-    items, failure = parse_feed(
+    items, failures = parse_feed(
         b"<rss><channel><item><title>broken</item>&&</rss", "http://example.cn/rss", SRC
     )
     assert items == []
-    assert failure is not None and failure.stage == "discover"
-    assert failure.reason.startswith("not a readable feed: ")
+    assert len(failures) == 1 and failures[0].stage == "discover"
+    assert failures[0].reason.startswith("not a readable feed: ")
 
 
 def test_an_html_page_is_not_a_feed() -> None:
-    _, failure = parse_feed(b"<html><body><p>hello</p></body></html>", "http://example.cn/", SRC)
-    assert failure is not None and failure.reason == "not a feed: no RSS or Atom root element"
+    _, failures = parse_feed(b"<html><body><p>hello</p></body></html>", "http://example.cn/", SRC)
+    assert [f.reason for f in failures] == ["not a feed: no RSS or Atom root element"]
 
 
 def test_an_empty_feed_is_not_a_failure() -> None:
     body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>quiet</title></channel></rss>'
-    assert parse_feed(body, "http://example.cn/rss", SRC) == ([], None)
+    assert parse_feed(body, "http://example.cn/rss", SRC) == ([], [])
 
 
 def test_a_body_naming_a_local_file_is_not_opened() -> None:
-    items, failure = parse_feed(b"/etc/hostname", "http://example.cn/rss", SRC)
-    assert items == [] and failure is not None  # feedparser would open() a path given as bytes
+    items, failures = parse_feed(b"/etc/hostname", "http://example.cn/rss", SRC)
+    assert items == [] and len(failures) == 1  # feedparser would open() a path given as bytes
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -145,12 +152,12 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 def test_entity_bomb_is_refused_with_flat_memory(body: bytes) -> None:
     tracemalloc.start()
     try:
-        items, failure = parse_feed(body, "http://example.cn/rss", SRC)
+        items, failures = parse_feed(body, "http://example.cn/rss", SRC)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert items == []
-    assert failure is not None and "entity" in failure.reason and "refused" in failure.reason
+    assert len(failures) == 1 and "entity" in failures[0].reason and "refused" in failures[0].reason
     assert peak < 3 * len(body) + 500_000  # a copy or two of the input, never the expansion (GBs)
 
 
@@ -158,5 +165,5 @@ def test_an_external_dtd_alone_is_fine() -> None:
     body = b"""<?xml version="1.0"?>
 <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
 <rss version="0.91"><channel><title>t</title><item><title>x</title><link>http://example.cn/x</link></item></channel></rss>"""
-    items, failure = parse_feed(body, "http://example.cn/rss", SRC)
-    assert failure is None and [i.url for i in items] == ["http://example.cn/x"]
+    items, failures = parse_feed(body, "http://example.cn/rss", SRC)
+    assert failures == [] and [i.url for i in items] == ["http://example.cn/x"]

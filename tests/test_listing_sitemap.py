@@ -46,7 +46,7 @@ def crawl(source: Source) -> tuple[list[str], list[Any]]:
             while url:
                 page: Response = await fetcher.fetch(source, url)
                 visited.append(url)
-                found, next_url = parse_listing(
+                found, next_url, _ = parse_listing(
                     page.body, page.final_url, source, page.header("content-type")
                 )
                 items.extend(found)
@@ -105,12 +105,14 @@ def test_listing_without_item_selector_uses_link_selector() -> None:
         url="http://www.customs.gov.cn/",
         selectors=(("link", "div.list a"),),
     )
-    items, next_url = parse_listing(html, "http://www.customs.gov.cn/customs/302249/index.html", source)
+    items, next_url, failures = parse_listing(
+        html, "http://www.customs.gov.cn/customs/302249/index.html", source
+    )
     assert [(i.url, i.title) for i in items] == [
         ("http://www.customs.gov.cn/customs/302249/5712345/index.html", "海关总署公告2024年第1号"),
         ("https://www.customs.gov.cn/customs/302249/5712346/index.html", "关于进一步…"),
     ]
-    assert next_url is None
+    assert next_url is None and failures == []
 
 
 def test_date_from_a_datetime_attribute_and_subdomains_allowed() -> None:
@@ -124,7 +126,7 @@ def test_date_from_a_datetime_attribute_and_subdomains_allowed() -> None:
         allowed_hosts=("mofcom.gov.cn",),
         selectors=(("date", "time"), ("item", "li")),
     )
-    items, _ = parse_listing(html, "http://www.mofcom.gov.cn/list.html", source)
+    items, _, _ = parse_listing(html, "http://www.mofcom.gov.cn/list.html", source)
     assert items[0].url == "http://english.mofcom.gov.cn/a.html"
     assert items[0].published == datetime(2024, 3, 5, 9, 30, tzinfo=CST)
 
