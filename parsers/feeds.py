@@ -59,7 +59,8 @@ def parse_feed(
     try:
         parsed = feedparser.parse(stream, response_headers=headers, sanitize_html=True)
     except Exception as exc:  # feedparser's own bug on this document: the feed is unreadable, not the run
-        return [], [Failure(source.id, base_url, "discover", f"not a readable feed: {describe(exc)}")]
+        reason = f"not a readable feed: feedparser failed: {describe(exc)}"
+        return [], [Failure(source.id, base_url, "discover", reason)]
     guard = ItemGuard(source.id, "discover")
     items: dict[str, FeedItem] = {}
     for number, entry in enumerate(parsed.entries, 1):
