@@ -146,9 +146,8 @@ def _choose(body: bytes, content_type: str | None, override: str | None) -> tupl
 
 
 def _mostly_cjk(body: bytes, codec: str) -> bool:
-    try:
-        text = body.decode(codec)
-    except UnicodeDecodeError:
+    text = _fits(body, codec)  # a stray byte (in a broken declaration, say) must not hide the words
+    if text is None:
         return False
     text = _TAG.sub(" ", text)  # markup is ASCII whatever the charset: judge the words only
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)

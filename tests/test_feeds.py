@@ -68,6 +68,32 @@ def test_source_encoding_overrides_a_missing_declaration() -> None:
     assert failures == [] and items[1].title == "习近平谈抗战：牢记历史是要以史为鉴、面向未来"
 
 
+@pytest.mark.parametrize("name", [b"gb\x80\xff2312", b"rot13", b"base64", b"utf-7", b""])
+def test_a_declared_encoding_that_names_no_charset_is_detected_instead(name: bytes) -> None:
+    body = (DATA / "encoding-gb2312.xml").read_bytes().replace(b'encoding="gb2312"', b'encoding="%s"' % name)
+    src = Source(id="qq", name="qq", kind="feed", url="http://news.qq.com/")
+    items, failures = parse_feed(body, "http://news.qq.com/rss.xml", src)
+    assert failures == [] and len(items) == 20
+    assert items[0].title == "习近平为何如此强调崇尚英雄？"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_feed_without_a_byte_order_mark(codec: str) -> None:
+    text = '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>t</title><item><title>海关公告</title><link>http://example.cn/a</link></item></channel></rss>'
+    items, failures = parse_feed(text.encode(codec), "http://example.cn/rss", SRC)
+    assert failures == [] and [(i.url, i.title) for i in items] == [("http://example.cn/a", "海关公告")]
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["&#xd800;", "&#xDFFF;", "&#57343;", "&#x110000;", "&#99999999999999999999;", "&#0;", "&#x1f;"],
+)
+def test_a_character_reference_xml_forbids_becomes_a_replacement_character(reference: str) -> None:
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>A {reference} B</title><link>http://example.cn/a</link></item><item><title>ok &#x4e2d; &#128512;</title><link>http://example.cn/b</link></item></channel></rss>'
+    items, failures = parse_feed(body.encode(), "http://example.cn/rss", SRC)
+    assert failures == [] and [i.title for i in items] == ["A \ufffd B", "ok 中 😀"]
+
+
 def test_relative_links_duplicates_and_fragments() -> None:
     body = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>t</title>
