@@ -122,13 +122,11 @@ def _as_utf8(body: bytes, content_type: str | None, override: str | None) -> byt
 
 def _allowed_char_ref(match: re.Match[str]) -> str:
     """The reference if XML allows its character (the Char production), else one to U+FFFD."""
-    digits = match[1] or match[2]
-    code = int(digits, 16 if match[1] else 10) if len(digits) <= 8 else -1
+    digits = (match[1] or match[2]).lstrip("0") or "0"
+    code = int(digits, 16 if match[1] else 10) if len(digits) <= 8 else -1  # no 10**20-digit numbers
     allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
     return match[0] if allowed or 0x10000 <= code <= 0x10FFFF else "&#xFFFD;"
 
 
 def _describe(error: object) -> str:
-    if error is None:
-        return "unknown error"
-    return f"{type(error).__name__}: {error}"
+    return describe(error) if isinstance(error, BaseException) else "unknown error"
