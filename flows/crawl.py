@@ -121,10 +121,8 @@ class _Crawler:
 
     async def _feed(self) -> list[Pending]:
         response = await self.index(self.source.url)
-        entries, failures = (response and self._parse(parse_feed, response, response.content_type)) or (
-            [],
-            [],
-        )
+        page = self._parse(parse_feed, response, response.content_type) if response else None
+        entries, failures = page or ([], [])
         self.out.failures += failures
         return self.hints(entries)
 
@@ -146,7 +144,8 @@ class _Crawler:
         while queue and len(visited) < self.source.max_pages:
             visited.append(queue.pop(0))
             response = await self.index(visited[-1])
-            sitemap, failure = (response and self._parse(parse_sitemap, response)) or (Sitemap(), None)
+            page = self._parse(parse_sitemap, response) if response else None
+            sitemap, failure = page or (Sitemap(), None)
             self.out.failures += [*([failure] if failure else []), *sitemap.failures]
             found += self.hints(sitemap.entries)
             queue += [s.url for s in sitemap.sitemaps if s.url not in visited]
