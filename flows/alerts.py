@@ -12,8 +12,9 @@ the writer lock, with an owner and an expiry (`TRADEWIRE_ALERT_CLAIM_SECONDS`, d
 sends only what it claimed; an overlapping run finds them claimed and leaves them alone. A run that
 dies after claiming leaves its alerts `pending`: the first run after the expiry claims and sends
 them (a run killed between the receiver's acceptance and the record of it is the one case where a
-receiver sees an alert twice). A run starts no send once half its claim's time has passed, so a
-claim never expires under a send in progress; what it did not send it releases for the next run.
+receiver sees an alert twice). A run starts no send once half its claim's time has passed: the other
+half covers the send in progress and the wait for the write lock to record it. What it did not send it
+releases for the next run.
 """
 
 from __future__ import annotations

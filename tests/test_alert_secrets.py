@@ -164,6 +164,6 @@ def test_no_log_level_prints_or_stores_a_destination(prefect_server, level, sink
     if level in ("DEBUG", "INFO", "WARNING"):  # the warning shows where the level lets it through
         assert "alert destination #4 is not a valid Apprise URL" in out
     run_id = re.search(r"\(status: \w+, run ([0-9a-f-]{36})\)", out)
-    if sink == "api" and mode == "each" and run_id:  # the channel worked: Apprise's records did reach the Prefect API
+    if sink == "api" and mode == "each" and run_id:  # Apprise's records did reach the Prefect API
         assert any(log["name"] == "apprise" for log in api_logs(api, run_id.group(1)))
     assert text_leaks([tmp_path, *prefect_database().parent.glob("prefect-test.db*")], SECRET) == []
