@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.alert_trials import SlowReceiver, overlapping_trial, start_ingest
+from bench.alert_trials import SlowReceiver, make_press, overlapping_trial, start_ingest, start_tradewire
 from test_alerts import NEW_NOTICE
 from warehouse import alerts as store
 from warehouse import db, lake
@@ -124,6 +124,33 @@ def test_two_overlapping_ingest_runs_deliver_each_alert_exactly_once(prefect_ser
         assert con.execute("SELECT status, attempts, count(*) FROM alerts GROUP BY ALL").fetchall() == [
             ("delivered", 1, 6)
         ]
+
+
+@pytest.mark.slow
+def test_two_overlapping_digest_runs_send_one_digest(prefect_server, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    db_file = tmp_path / "tw.duckdb"
+    env = {"PREFECT_API_URL": str(PREFECT_API_URL.value()), "TRADEWIRE_ALERT_MODE": "digest"}
+    run = start_ingest(make_press(tmp_path), db_file, tmp_path / "prefect", env)
+    out = run.communicate(timeout=600)[0]
+    assert run.returncode == 0, out
+    receiver = SlowReceiver(delay=10.0)  # long enough for the second digest to start while it waits
+    try:
+        env["TRADEWIRE_ALERT_URLS"] = receiver.url + "?rto=30"  # Apprise's read timeout: 4 s by default
+        digests = [
+            start_tradewire(["digest", "--db", str(db_file)], tmp_path / f"prefect{i}", env) for i in range(2)
+        ]
+        outputs = [d.communicate(timeout=600)[0] for d in digests]
+    finally:
+        receiver.close()
+    assert [d.returncode for d in digests] == [0, 0], outputs
+    assert len(receiver.arrivals) == 1  # one message covering the six alerts
+    assert sorted(out.strip().splitlines()[-1] for out in outputs) == [
+        "digest: 0 alert(s) sent",
+        "digest: 6 alert(s) sent",
+    ]
+    assert any("6 digest alert(s) are being sent by another run" in out for out in outputs), outputs
 
 
 def notice_press(folder: Path) -> Path:
