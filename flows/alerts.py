@@ -4,15 +4,27 @@ A customs measure gets one alert row the first time a run sees it. A measure tha
 duplicate of one already alerted (a reprint, a re-wording on another site) is recorded as
 `duplicate` and never sent. A failed delivery stays `pending` and every later run retries it.
 Destinations are Apprise URLs from `TRADEWIRE_ALERT_URLS` (space separated) or the Prefect Secret
-block `tradewire-alert-urls`; they are secrets: never logged, stored or put in artifacts.
-With `TRADEWIRE_ALERT_MODE=digest`, alerts wait for the daily `digest` flow instead.
+block `tradewire-alert-urls`; they are secrets: never logged, stored or put in artifacts (see
+`flows.notify`). With `TRADEWIRE_ALERT_MODE=digest`, alerts wait for the daily `digest` flow instead.
+
+Exactly once across processes: a run claims the alerts it is about to send in the warehouse, under
+the writer lock, with an owner and an expiry (`TRADEWIRE_ALERT_CLAIM_SECONDS`, default 900), and
+sends only what it claimed; an overlapping run finds them claimed and leaves them alone. A run that
+dies after claiming leaves its alerts `pending`: the first run after the expiry claims and sends
+them (a run killed between the receiver's acceptance and the record of it is the one case where a
+receiver sees an alert twice). A run starts no send once half its claim's time has passed: the other
+half covers the send in progress and the wait for the write lock to record it. What it did not send it
+releases for the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
+import math
 import os
+import time
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,12 +32,16 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
+from flows import notify
 from parsers import neardup
 from warehouse import alerts as store
 from warehouse import db
 
 SECRET_BLOCK = "tradewire-alert-urls"
 EVENT = "tradewire.customs-measure.new"
+CLAIM_ENV = "TRADEWIRE_ALERT_CLAIM_SECONDS"
+CLAIM_SECONDS = 900.0  # far beyond Apprise's own timeouts (4 s connect, 4 s read per destination)
+NO_DESTINATION = "no alert destination configured (TRADEWIRE_ALERT_URLS or the Secret block)"
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,7 @@ class AlertReport:
     pending: int
     measures: tuple[dict[str, str | None], ...] = ()  # the new customs measures, for the run's artifact
     configured: bool = True  # whether any alert destination is configured
+    elsewhere: int = 0  # alerts another run had claimed (and is sending)
 
 
 def describe(report: AlertReport) -> str:
@@ -49,6 +66,8 @@ def describe(report: AlertReport) -> str:
         parts.append(f"{report.pending} pending (will retry)")
     if report.pending and not report.configured:
         parts.append("set TRADEWIRE_ALERT_URLS to deliver them")
+    if report.elsewhere:
+        parts.append(f"{report.elsewhere} being sent by another run")
     return ", ".join(parts)
 
 
@@ -112,29 +131,67 @@ def message(alert: dict[str, object]) -> tuple[str, str]:
     return title, body
 
 
-def deliver(urls: list[str], title: str, body: str) -> str | None:
-    """Send one notification; None when delivered, else a reason (never containing the URLs)."""
-    import apprise
+def claim_seconds() -> float:
+    """How long a run's claim on the alerts it sends lasts (`TRADEWIRE_ALERT_CLAIM_SECONDS`)."""
+    raw = os.environ.get(CLAIM_ENV, "").strip()
+    try:
+        value = float(raw) if raw else CLAIM_SECONDS
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{CLAIM_ENV} must be a positive number of seconds, not {raw!r}")
+    return value
 
+
+def owner_of(run_id: str) -> str:
+    """A claim owner unique to this attempt of this run."""
+    return f"{run_id}/{uuid.uuid4().hex[:12]}"
+
+
+def destinations() -> tuple[list[object], str | None]:
+    """The checked Apprise services, or the reason there are none; bad URLs logged by position only."""
+    urls = alert_urls()
     if not urls:
-        return "no alert destination configured (TRADEWIRE_ALERT_URLS or the Secret block)"
-    sender = apprise.Apprise()
-    for url in urls:
-        sender.add(url)
-    if not len(sender):
-        return "no valid Apprise URL among the configured destinations"
-    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may quote the URLs
-    return None if sender.notify(title=title, body=body) else "delivery failed: no destination accepted it"
+        return [], NO_DESTINATION
+    services, problems = notify.check(urls)
+    for problem in problems:
+        get_run_logger().warning("%s; it is skipped", problem)
+    return services, None if services else "no valid Apprise URL among the configured destinations"
+
+
+def send_claimed(
+    db_file: str, owner: str, deadline: float, messages: Iterable[tuple[list[str], str, str]]
+) -> dict[str, str | None]:
+    """Send each (alert ids, title, body) while the claim has time left; record every outcome.
+
+    Returns alert id -> None (delivered) or why not; claimed alerts without an outcome are released.
+    """
+    batches = list(messages)
+    outcomes: dict[str, str | None] = {}
+    try:
+        services, reason = destinations()
+        for ids, title, body in batches:
+            if time.monotonic() > deadline:  # a later send could outlive the claim: leave it to the next run
+                break
+            error = reason or notify.send(services, title, body)
+            outcomes.update(dict.fromkeys(ids, error))
+    finally:
+        unsent = [i for ids, _, _ in batches for i in ids if i not in outcomes]
+        with db.writer(db_file) as con:
+            store.mark(con, outcomes, owner, unsent)
+    return outcomes
 
 
 @task(name="alerts", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
 def send_alerts(db_path: str, run_id: str) -> AlertReport:
     """Decide alerts for new customs measures, emit their events, and deliver everything pending."""
     digest = os.environ.get("TRADEWIRE_ALERT_MODE", "each") == "digest"
+    owner, lease = owner_of(run_id), claim_seconds()
     with db.writer(db_path) as con:
         decided = decide(store.candidates(con), store.alerted(con), "digest" if digest else "pending")
         store.insert(con, decided, run_id)
-        pending = store.waiting(con, "pending")
+        claimed_at = time.monotonic()
+        pending, elsewhere = store.claim(con, "pending", owner, lease)
     fresh = [a for a in decided if a.status != "duplicate"]
     for alert in fresh:
         c = alert.candidate
@@ -144,13 +201,13 @@ def send_alerts(db_path: str, run_id: str) -> AlertReport:
             payload={"issuing_body": c.issuing_body, "title": c.title, "url": c.url, "measure": c.text,
                      "published_at": c.published_at.isoformat() if c.published_at else None},
         )  # fmt: skip
-    urls = alert_urls() if pending else []
-    outcomes = {str(a["alert_id"]): deliver(urls, *message(a)) for a in pending}
-    if outcomes:
-        with db.writer(db_path) as con:
-            store.mark(con, outcomes)
-    failed = sum(1 for error in outcomes.values() if error)
-    if failed and not urls:  # not a failure: nobody configured where alerts go yet
+    outcomes: dict[str, str | None] = {}
+    if pending:
+        messages = (([str(a["alert_id"])], *message(a)) for a in pending)
+        outcomes = send_claimed(db_path, owner, claimed_at + lease / 2, messages)
+    failed = len(pending) - sum(1 for error in outcomes.values() if error is None)
+    configured = NO_DESTINATION not in outcomes.values()
+    if failed and not configured:  # not a failure: nobody configured where alerts go yet
         get_run_logger().info("%d alert(s) waiting: set TRADEWIRE_ALERT_URLS to deliver them", failed)
     elif failed:
         get_run_logger().warning("%d alert(s) not delivered; they stay pending for the next run", failed)
@@ -159,25 +216,35 @@ def send_alerts(db_path: str, run_id: str) -> AlertReport:
          "published": str(a.candidate.published_at or ""), "link": a.candidate.url}
         for a in fresh
     )  # fmt: skip
-    return AlertReport(
-        len(fresh), len(decided) - len(fresh), len(outcomes) - failed, failed, table, bool(urls)
-    )
+    delivered = len(pending) - failed
+    return AlertReport(len(fresh), len(decided) - len(fresh), delivered, failed, table, configured, elsewhere)
 
 
 @flow(name="digest", log_prints=False)
 def digest(db_path: str | None = None) -> int:
     """Send every alert waiting for the digest as one message; returns how many it covered."""
     db_file = str(db_path or db.default_db_path())
+    owner, lease = owner_of(flow_run_id()), claim_seconds()
     with db.writer(db_file) as con:
-        waiting = store.waiting(con, "digest")
+        claimed_at = time.monotonic()
+        waiting, elsewhere = store.claim(con, "digest", owner, lease)
+    if elsewhere:
+        get_run_logger().info("%d digest alert(s) are being sent by another run", elsewhere)
     if not waiting:
         return 0
     title = f"{len(waiting)} new customs measure(s)"
     body = "\n\n---\n\n".join(message(a)[0] + "\n" + message(a)[1] for a in waiting)
-    error = deliver(alert_urls(), title, body)
-    with db.writer(db_file) as con:
-        store.mark(con, {str(a["alert_id"]): error for a in waiting})
-        if error is None:
-            return len(waiting)
+    ids = [str(a["alert_id"]) for a in waiting]
+    outcomes = send_claimed(db_file, owner, claimed_at + lease / 2, [(ids, title, body)])
+    error = next(iter(outcomes.values()), "not sent: the claim ran out before the send")
+    if error is None:
+        return len(waiting)
     get_run_logger().warning("digest not delivered: %s; the alerts wait for the next digest", error)
     return 0
+
+
+def flow_run_id() -> str:
+    """The current flow run's id, or 'local' outside one."""
+    from prefect.runtime import flow_run
+
+    return str(flow_run.get_id() or "local")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -96,30 +96,83 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
         con.unregister("new_alerts")
 
 
-def waiting(con: duckdb.DuckDBPyConnection, status: str) -> list[dict[str, object]]:
-    """Alerts in `status` (pending: to send now; digest: for the next digest), oldest first."""
-    result = con.execute(
-        "SELECT alert_id, title, issuing_body, announcement_no, published_at, url, measure_text, attempts"
-        " FROM core.alerts"
-        " WHERE status = ? ORDER BY created_at, alert_id",
-        [status],
-    )
-    names = [d[0] for d in result.description or []]
-    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+_FIELDS = "alert_id, title, issuing_body, announcement_no, published_at, url, measure_text, attempts"
 
 
-def mark(con: duckdb.DuckDBPyConnection, outcomes: dict[str, str | None]) -> None:
-    """Record delivery outcomes: alert_id -> None (delivered) or the reason it failed (stays pending)."""
+def utcnow() -> datetime:
+    """The current time in UTC, without a zone (as claims store it)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def claim(
+    con: duckdb.DuckDBPyConnection, status: str, owner: str, lease: float
+) -> tuple[list[dict[str, object]], int]:
+    """Claim for `owner`, for `lease` seconds, every alert in `status` that no live claim holds.
+
+    Returns the claimed alerts (oldest first) and how many others a live claim of another run holds.
+    Call it on a writer (the write lock held): one UPDATE takes the claims, so of two runs only the
+    first to get the lock gets an alert. Expired claims (their run died) are taken over.
+    """
+    now = utcnow()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "UPDATE core.alerts SET claimed_by = ?, claim_expires_at = ?"
+            " WHERE status = ? AND (claim_expires_at IS NULL OR claim_expires_at <= ?)",
+            [owner, now + timedelta(seconds=lease), status, now],
+        )
+        result = con.execute(
+            f"SELECT {_FIELDS} FROM core.alerts WHERE status = ? AND claimed_by = ?"
+            " ORDER BY created_at, alert_id",
+            [status, owner],
+        )
+        names = [d[0] for d in result.description or []]
+        claimed = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        row = con.execute(
+            "SELECT count(*) FROM core.alerts WHERE status = ? AND claimed_by <> ? AND claim_expires_at > ?",
+            [status, owner, now],
+        ).fetchone()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return claimed, int(row[0]) if row else 0
+
+
+def mark(
+    con: duckdb.DuckDBPyConnection,
+    outcomes: dict[str, str | None],
+    owner: str,
+    unsent: list[str] | None = None,
+) -> None:
+    """Record delivery outcomes (alert_id -> None when delivered, else why not); end `owner`'s claims.
+
+    A failed alert, and a claimed one left `unsent`, stays `pending` with its claim released: the next
+    run takes it at once. One transaction.
+    """
     now = datetime.now()
-    for alert_id, error in outcomes.items():
-        if error is None:
+    released = [alert_id for alert_id, error in outcomes.items() if error is not None] + list(unsent or ())
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for alert_id, error in outcomes.items():
+            if error is None:
+                con.execute(
+                    "UPDATE core.alerts SET status = 'delivered', delivered_at = ?, attempts = attempts + 1,"
+                    " last_error = NULL, claimed_by = NULL, claim_expires_at = NULL WHERE alert_id = ?",
+                    [now, alert_id],
+                )
+            else:
+                con.execute(
+                    "UPDATE core.alerts SET attempts = attempts + 1, last_error = ? WHERE alert_id = ?",
+                    [error, alert_id],
+                )
+        if released:
             con.execute(
-                "UPDATE core.alerts SET status = 'delivered', delivered_at = ?, attempts = attempts + 1,"
-                " last_error = NULL WHERE alert_id = ?",
-                [now, alert_id],
+                "UPDATE core.alerts SET claimed_by = NULL, claim_expires_at = NULL"
+                " WHERE claimed_by = ? AND list_contains(?, alert_id)",
+                [owner, released],
             )
-        else:
-            con.execute(
-                "UPDATE core.alerts SET attempts = attempts + 1, last_error = ? WHERE alert_id = ?",
-                [error, alert_id],
-            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
