@@ -20,7 +20,7 @@ from flows.summary import RunSummary, SourceCounts
 from flows.tasks import classify, clean, deduplicate, group_stories, load_batch, parse, publish, report
 from parsers.model import Document, Failure, Source
 from parsers.registry import Registry, load_registry
-from warehouse import db, load
+from warehouse import db, liveness, load
 
 BATCH_SIZE = 500
 
@@ -85,8 +85,9 @@ def ingest(
     selected = registry.select(profile, tuple(only or ()))
     db_file = str(db_path or db.default_db_path())
     run_id = flow_run.get_id() or "local"
-    with db.writer(db_file) as con:
-        load.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
+    liveness.hold(db_file, run_id)  # until finish_run records the outcome (or this process ends)
+    with db.writer(db_file) as con:  # also records runs found dead while `running` as crashed
+        crashed = load.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
     per_source = []
     for source in selected:
         logger.info("source %s: %s %s", source.id, source.kind, source.url)
@@ -108,9 +109,11 @@ def ingest(
     except Exception as exc:  # alerting must not undo a good load; pending alerts are retried next run
         logger.error("alerts failed: %s", exc)
         alerted = AlertReport(0, 0, 0, 0)
-    summary = replace(summary, alerts=describe(alerted))
+    summary = replace(summary, alerts=describe(alerted), crashed=crashed)
     publish(
-        db_file, summary.new, changed=bool(summary.new or summary.failed or alerted.new or alerted.delivered)
+        db_file,
+        summary.new,
+        changed=bool(summary.new or summary.failed or alerted.new or alerted.delivered or crashed),
     )
     publish_artifacts(summary, health, alerted.measures)
     if summary.status == "completed":

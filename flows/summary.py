@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from parsers.model import Failure
+from warehouse.crashes import CrashedRun
 from warehouse.reports import TopicCount
 
 
@@ -59,6 +60,7 @@ class RunSummary:
     topics: tuple[TopicCount, ...]
     articles_total: int
     alerts: str = ""  # one line on the customs-measure alerts of this run
+    crashed: tuple[CrashedRun, ...] = ()  # earlier runs this run found dead and recorded as crashed
 
     @property
     def found(self) -> int:
@@ -107,5 +109,10 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(
             f"0 new articles: nothing new since the last run ({summary.articles_total} in the warehouse)."
         )
+    lines.extend(
+        f"previous run {c.run_id} crashed at {c.at:%Y-%m-%d %H:%M:%S} after loading {c.articles} article(s)"
+        f" and {c.failures} failure(s); recorded as crashed in ingest_runs"
+        for c in summary.crashed
+    )
     lines.append(f"database: {summary.db_path}   (status: {summary.status}, run {summary.run_id})")
     return "\n".join(lines)

@@ -2,23 +2,23 @@
 
 A registry file holds an optional `[defaults]` table and one `[[source]]` table per source.
 Relative `url`s of `files` sources and `sample` paths resolve against the registry file's folder.
+What each key may hold is in `registry_schema.py`; anything else is a RegistryError of one line,
+`<file>: source '<id>': <key> = <value>: expected <what>`.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import soupsieve
-
-from parsers.model import SOURCE_KINDS, Source
+from parsers import registry_schema as schema
+from parsers.model import Source
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "seeds" / "sources.toml"
 _TUPLE_FIELDS = {"profiles", "allowed_hosts"}
-_KNOWN = {f.name for f in fields(Source)}
+_TABLES = ("defaults", "source")
 
 
 class RegistryError(ValueError):
@@ -53,59 +53,58 @@ class Registry:
 
 
 def load_registry(path: Path | str | None = None) -> Registry:
-    """Read and validate a registry file (default: the one in `seeds/`)."""
+    """Read and validate a registry file (default: the one in `seeds/`); RegistryError says what is wrong."""
     path = Path(path) if path else DEFAULT_REGISTRY
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise RegistryError(f"registry not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
-    defaults = data.get("defaults", {})
+    for key in data:
+        if key not in _TABLES:
+            raise RegistryError(f"{path}: {schema.unknown_key(key, _TABLES)}")
+    defaults = _defaults(data.get("defaults", {}), path)
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        raise RegistryError(f"{path}: source = {schema.render(entries)}: expected [[source]] tables")
     base = path.resolve().parent
-    sources = tuple(_source(entry, base, path) for entry in data.get("source", []))
+    sources = tuple(_source(entry, i, base, path) for i, entry in enumerate(entries, 1))
     ids = [s.id for s in sources]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise RegistryError(f"{path}: duplicate source id(s): {', '.join(duplicates)}")
-    return Registry(
-        path=path,
-        sources=sources,
-        user_agent=str(defaults.get("user_agent", "tradewire/0.1 (+https://github.com/tradewire)")),
-        min_interval=float(defaults.get("min_interval", 5.0)),
-        max_concurrency=int(defaults.get("max_concurrency", 4)),
-    )
+    return Registry(path=path, sources=sources, **defaults)
 
 
-def _source(entry: dict[str, Any], base: Path, path: Path) -> Source:
-    where = f"{path}: source {entry.get('id', '?')!r}"
-    for key in ("id", "name", "kind", "url"):
-        if not isinstance(entry.get(key), str) or not entry[key]:
-            raise RegistryError(f"{where}: '{key}' is required and must be a non-empty string")
-    unknown = set(entry) - _KNOWN
-    if unknown:
-        raise RegistryError(f"{where}: unknown key(s): {', '.join(sorted(unknown))}")
-    if entry["kind"] not in SOURCE_KINDS:
-        raise RegistryError(f"{where}: kind must be one of {', '.join(SOURCE_KINDS)}")
-    values = dict(entry)
+def _defaults(table: object, path: Path) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise RegistryError(f"{path}: defaults = {schema.render(table)}: expected a [defaults] table")
+    defaults, problem = schema.validate(table, schema.Defaults)
+    if defaults is None:
+        raise RegistryError(f"{path}: [defaults]: {problem}")
+    return defaults.model_dump()
+
+
+def _source(entry: object, position: int, base: Path, path: Path) -> Source:
+    if not isinstance(entry, dict):
+        raise RegistryError(
+            f"{path}: source #{position} = {schema.render(entry)}: expected a [[source]] table"
+        )
+    named = isinstance(entry.get("id"), str) and entry["id"].strip()
+    where = f"{path}: source {entry['id']!r}" if named else f"{path}: source #{position}"
+    validated, problem = schema.validate(entry, schema.Entry)
+    if validated is None:
+        raise RegistryError(f"{where}: {problem}")
+    values = validated.model_dump(exclude_unset=True)  # keys not given keep Source's defaults
     for key in _TUPLE_FIELDS & values.keys():
         values[key] = tuple(values[key])
     if "selectors" in values:
         values["selectors"] = tuple(sorted(values["selectors"].items()))
-        for name, selector in values["selectors"]:
-            try:
-                soupsieve.compile(selector)
-            except soupsieve.SelectorSyntaxError as exc:
-                raise RegistryError(f"{where}: selector {name!r} is not valid CSS: {exc}") from exc
-    try:
-        ZoneInfo(values.get("timezone", "Asia/Shanghai"))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RegistryError(f"{where}: unknown timezone {values.get('timezone')!r}") from exc
     if values["kind"] == "files":
         values["url"] = str(base / values["url"])
     if "sample" in values:
         values["sample"] = base / values["sample"]
-    try:
-        return Source(**values)
-    except TypeError as exc:
-        raise RegistryError(f"{where}: {exc}") from exc
+    return Source(**values)

@@ -120,7 +120,10 @@ def test_live_sources_are_public_polite_and_fetch_only_their_own_hosts(source: S
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('[[source]]\nid = "x"\nname = "x"\nkind = "ftp"\nurl = "u"\n', "kind must be one of"),
+        (
+            '[[source]]\nid = "x"\nname = "x"\nkind = "ftp"\nurl = "u"\n',
+            "source 'x': kind = 'ftp': expected one of files, feed, listing, sitemap",
+        ),
         ('[[source]]\nid = "x"\nname = "x"\nkind = "feed"\n', "'url' is required"),
         ('[[source]]\nid = "x"\nname = "x"\nkind = "feed"\nurl = "u"\ncolour = 1\n', "unknown key"),
         ('[[source]]\nid = "x"\nname = "x"\nkind = "feed"\nurl = "u"\n' * 2, "duplicate source id"),

@@ -12,7 +12,8 @@ import pyarrow as pa
 
 from parsers.measures import Measure
 from parsers.model import Article, Document, Failure
-from warehouse import crawl, stories
+from warehouse import crashes, crawl, liveness, stories
+from warehouse.crashes import CrashedRun
 from warehouse.measures import store as measures_store
 
 _ARTICLE_COLUMNS = (
@@ -224,13 +225,21 @@ def clear_articles(con: duckdb.DuckDBPyConnection) -> None:
 
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, profile: str, registry: str, flow_run_id: str | None
-) -> None:
-    """Record a run as started."""
-    con.execute(
-        "INSERT INTO ingest_runs (run_id, flow_run_id, profile, registry, started_at, status)"
-        " VALUES (?, ?, ?, ?, now(), 'running')",
-        [run_id, flow_run_id, profile, registry],
-    )
+) -> tuple[CrashedRun, ...]:
+    """Record a run as started, with its owner and the lock it holds (`liveness.hold`, taken before).
+
+    First, every other run recorded `running` with nothing alive behind it is recorded `crashed`
+    with what it had committed (`crashes.mark_crashed`); those are returned for the run's summary.
+    """
+    owner = liveness.owner(run_id)
+    with transaction(con):
+        crashed = crashes.mark_crashed(con, run_id)
+        con.execute(
+            "INSERT INTO ingest_runs (run_id, flow_run_id, profile, registry, started_at, status, owner_host,"
+            " owner_pid, owner_start, liveness_lock) VALUES (?, ?, ?, ?, now(), 'running', ?, ?, ?, ?)",
+            [run_id, flow_run_id, profile, registry, owner.host, owner.pid, owner.start, owner.lock],
+        )
+    return crashed
 
 
 def finish_run(
@@ -242,12 +251,13 @@ def finish_run(
     duplicate: int,
     failed: int,
 ) -> None:
-    """Record a run's outcome and counts."""
+    """Record a run's outcome and counts, then let go of its liveness lock."""
     con.execute(
         "UPDATE ingest_runs SET finished_at = now(), status = ?, found = ?, new = ?, duplicate = ?,"
         " failed = ? WHERE run_id = ?",
         [status, found, new, duplicate, failed, run_id],
     )
+    liveness.release(run_id)  # after the outcome is stored: a run seen `running` still holds it
 
 
 def record_source_runs(
