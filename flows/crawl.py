@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flows.parallel import parse_feed, parse_listing, parse_sitemap  # in worker processes, within budgets
 from parsers.dates import local_naive
-from parsers.feeds import parse_feed
 from parsers.fetch import Fetcher, FetchError
 from parsers.fetchtypes import Response, Validators
-from parsers.listing import next_listing_page, parse_listing
+from parsers.listing import next_listing_page
 from parsers.model import Document, Failure, Source
-from parsers.sitemap import parse_sitemap
 from warehouse.archive import RawRecord
 from warehouse.crawl import Pending
 

@@ -43,7 +43,7 @@ def parse_feed(
     body: bytes, base_url: str, source: Source, content_type: str | None = None
 ) -> tuple[list[FeedItem], Failure | None]:
     """Items of an RSS/Atom feed, or no items and a Failure (stage "discover") saying why."""
-    refusal = entity_refusal(body)
+    refusal = entity_refusal(body, content_type, source.encoding)
     if refusal:
         return [], Failure(source.id, base_url, "discover", refusal)
     if source.encoding:
