@@ -3,7 +3,8 @@
 Budgets: a document over `TRADEWIRE_PARSE_MAX_BYTES` (default: its source's `max_bytes`) is a
 failure without being parsed; one whose parse takes longer than `TRADEWIRE_PARSE_SECONDS` (default
 20) is stopped, its worker replaced, and it becomes a failure row "parse exceeded N s budget" (stage
-"parse" for pages, "discover" for feeds, listings and sitemaps); the rest of the batch goes on. Real
+"parse" for pages, "discover" for feeds and sitemaps; a listing page raises `ParseBudgetError`, as
+it raises ValueError for a bad selector); the rest of the batch goes on. Real
 pages parse in 10-50 ms, and the attacks seen take 35-85 s (4.8 MB of unclosed `<p>` in trafilatura,
 a 1 MB one-line feed in feedparser's fallback parser): 20 s leaves room for a slow machine.
 

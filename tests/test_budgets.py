@@ -261,6 +261,38 @@ def test_worker_log_records_reach_this_process(pool: BoundedPool, caplog: pytest
     assert caplog.records[0].process != os.getpid()
 
 
+def test_a_slow_listing_page_raises_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.parallel import ParseBudgetError, parse_listing
+
+    monkeypatch.setenv("TRADEWIRE_PARSE_SECONDS", "2")
+    source = Source("l", "l", "listing", "http://127.0.0.1/list.html", local=True)
+    deep = b"<html><body>" + b"<p>" * 1_600_000  # 126 s in BeautifulSoup
+    with pytest.raises(ParseBudgetError, match=r"^parse exceeded 2 s budget"):
+        parse_listing(deep, source.url, source, "text/html")
+    found, _ = parse_listing(b'<a href="/a.html">A</a>', source.url, source, "text/html")
+    assert [item.url for item in found] == ["http://127.0.0.1/a.html"]
+
+
+def test_a_document_over_the_size_budget_is_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
+    from flows.parallel import parse_all, parse_feed
+    from parsers.model import Document
+
+    monkeypatch.setenv("TRADEWIRE_PARSE_MAX_BYTES", "100000")
+    source = Source("s", "s", "feed", "http://127.0.0.1/feed.xml", parser="html", local=True)
+    page = gzip.decompress(PAGES[0].read_bytes())
+    big = Document("s", "http://127.0.0.1/big.html", page + b" " * 100_000, datetime(2026, 1, 1), "text/html")
+    small = Document("s", "http://127.0.0.1/small.html", page, datetime(2026, 1, 1), "text/html")
+    results = parse_all(source, [big, small])
+    assert getattr(results[0], "reason", None) == (
+        f"document is {len(big.body)} bytes, over the 100000-byte parse budget: not parsed"
+    )
+    assert getattr(results[1], "url", None) == small.url and getattr(results[1], "raw_text", "")
+    items, failure = parse_feed(b"<rss>" + b" " * 100_000, source.url, source)
+    assert items == [] and failure is not None and "over the 100000-byte parse budget" in failure.reason
+
+
 # --- The whole run: bad items are failure rows, the rest loads ----------------------------------
 
 
