@@ -6,7 +6,8 @@ killed and replaced, and that call's result is an `Overrun` saying why. A worker
 the kernel's OOM killer) gives an `Overrun` too. The rest of the calls go on.
 
 The pool lives as long as this process (`POOL`): workers start once, at the first call, and then
-serve every batch, one call at a time each, so the common case costs a pickled document each way.
+serve every batch, each running one call at a time with the next one already sent, so the common
+case costs a pickled document each way. A call's budget starts when the call before it ends.
 Workers fork from a forkserver that has imported the parsers: no copy of this process's threads
 (Prefect's) or locks. Their log records come back with each result and go to this process's loggers.
 """
@@ -19,6 +20,7 @@ import logging.handlers
 import multiprocessing
 import os
 import pickle
+import queue
 import threading
 import time
 from collections import deque
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+IN_FLIGHT = 2
 PRELOAD = ("parsers.documents", "parsers.feeds", "parsers.listing", "parsers.sitemap")
 
 
@@ -59,13 +62,10 @@ def _serve(conn: Connection) -> None:
     """A worker's loop: run each call it is sent and send back the outcome and the log records."""
     handler = _Records()
     logging.getLogger().handlers[:] = [handler]
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent is gone
-        if message is None:
-            return
+    inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    # A reader thread takes the next call while this one runs: the parent's send never waits on a parse.
+    threading.Thread(target=_read, args=(conn, inbox), daemon=True).start()
+    while (message := inbox.get()) is not None:
         fn, args, level = message
         logging.getLogger().setLevel(level)
         handler.records = []
@@ -79,14 +79,25 @@ def _serve(conn: Connection) -> None:
             conn.send((Raised(RuntimeError(f"unpicklable result: {exc}")), handler.records))
 
 
+def _read(conn: Connection, inbox: queue.SimpleQueue[Any]) -> None:
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            message = None  # the parent is gone
+        inbox.put(message)
+        if message is None:
+            return
+
+
 class _Worker:
     def __init__(self, context: Any) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child,), daemon=True, name="tradewire-parse")
         self.process.start()
         child.close()
-        self.job: int | None = None
-        self.deadline = 0.0
+        self.jobs: deque[int] = deque()  # calls sent, in order; the first is running
+        self.deadline = 0.0  # of the first
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -111,20 +122,20 @@ class BoundedPool:
     ) -> list[Any]:
         """`fn(*args)` for each args, in order: its result, a `Raised` or an `Overrun`."""
         results: list[Any] = [None] * len(calls)
-        queue = deque(range(len(calls)))
+        todo = deque(range(len(calls)))
         level = logging.getLogger().getEffectiveLevel()
         with self.lock:
             pool = self._ready(max(1, min(workers, len(calls)))) if calls else []
             try:
-                while queue or any(w.job is not None for w in pool):
+                while todo or any(w.jobs for w in pool):
                     for i, worker in enumerate(pool):
-                        if worker.job is None and queue:
-                            job = queue.popleft()
-                            pool[i] = self._send(worker, job, (fn, calls[job], level), seconds)
-                    self._collect(pool, results, seconds)
+                        # Two calls in flight: a worker never idles while this process is slow to wake.
+                        while len(worker.jobs) < IN_FLIGHT and todo:
+                            pool[i] = worker = self._send(worker, todo, (fn, level), calls, results, seconds)
+                    self._collect(pool, results, todo, seconds)
             finally:  # interrupted (or an argument would not pickle): no worker keeps a stale call
                 for worker in pool:
-                    if worker.job is not None:
+                    if worker.jobs:
                         self._replace(worker)
         return results
 
@@ -135,13 +146,29 @@ class BoundedPool:
             raise outcome.error
         return outcome
 
-    def _send(self, worker: _Worker, job: int, message: tuple[Any, ...], seconds: float) -> _Worker:
+    def _send(
+        self,
+        worker: _Worker,
+        todo: deque[int],
+        call: tuple[Any, int],
+        calls: Sequence[Any],
+        results: list[Any],
+        seconds: float,
+    ) -> _Worker:
+        job = todo.popleft()
+        message = (call[0], calls[job], call[1])
         try:
             worker.conn.send(message)
-        except OSError:  # it died while idle: a fresh one takes the call
+        except OSError:  # it died: its running call failed, a fresh one takes the others
+            if worker.jobs:
+                results[worker.jobs.popleft()] = self._died(worker)
+            todo.extendleft(reversed(worker.jobs))
+            worker.jobs.clear()
             worker = self._replace(worker)
             worker.conn.send(message)
-        worker.job, worker.deadline = job, time.monotonic() + seconds
+        if not worker.jobs:
+            worker.deadline = time.monotonic() + seconds
+        worker.jobs.append(job)
         return worker
 
     def _replace(self, worker: _Worker) -> _Worker:
@@ -149,29 +176,32 @@ class BoundedPool:
         fresh = self.workers[self.workers.index(worker)] = _Worker(self.context)
         return fresh
 
-    def _collect(self, pool: list[_Worker], results: list[Any], seconds: float) -> None:
-        busy = [w for w in pool if w.job is not None]
+    def _collect(self, pool: list[_Worker], results: list[Any], todo: deque[int], seconds: float) -> None:
+        busy = [w for w in pool if w.jobs]
         timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
         ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
         for i, worker in enumerate(pool):
-            if worker.job is None:
+            if not worker.jobs:
                 continue
-            job = worker.job
             if worker.conn in ready:
                 try:
-                    results[job], records = worker.conn.recv()
+                    outcome, records = worker.conn.recv()
                 except (EOFError, OSError):
-                    results[job] = self._died(worker)
+                    results[worker.jobs.popleft()] = self._died(worker)
                 else:
-                    worker.job = None
+                    results[worker.jobs.popleft()] = outcome
+                    worker.deadline = time.monotonic() + seconds  # the next call has just started
                     _redispatch(records)
                     continue
             elif worker.process.sentinel in ready:
-                results[job] = self._died(worker)
+                results[worker.jobs.popleft()] = self._died(worker)
             elif time.monotonic() >= worker.deadline:
-                results[job] = Overrun(f"parse exceeded {seconds:g} s budget: worker process stopped")
+                overrun = Overrun(f"parse exceeded {seconds:g} s budget: worker process stopped")
+                results[worker.jobs.popleft()] = overrun
             else:
                 continue
+            todo.extendleft(reversed(worker.jobs))  # calls sent behind it were never started
+            worker.jobs.clear()
             pool[i] = self._replace(worker)
 
     @staticmethod
