@@ -4,7 +4,9 @@ written to bench/results.json.
 1. extraction: F1 and pages/s of plain trafilatura and of ours on the aeb pages (bench.extraction);
 2. pipeline: end-to-end pages/s through the flow's stages vs plain trafilatura (bench.pipeline);
 3. with a temporary Prefect server: the real flow over a local site (Prefect overhead share), then
-   the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale).
+   the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale), then a
+   hostile site: peak RSS of a run fetching a doubly gzipped bomb, time to stop the deep-nesting
+   page at its parse budget (bench.budgets).
 
 About 8-12 minutes on the 2-core machine; timings move with other work on the machine, so the load
 average and CPU pressure at start and end are recorded with the figures.
@@ -32,6 +34,8 @@ TARGETS: tuple[tuple[str, str, Any, str], ...] = (
     ("end_to_end_vs_trafilatura", ">= 0.8", lambda v: v >= 0.8, "{:.2f}"),
     ("noop_run_seconds_1m", "<= 2 s", lambda v: v <= 2.0, "{:.2f} s"),
     ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
+    ("budget_bomb_peak_rss_mb", "< 600 MB", lambda v: v < 600, "{:.0f} MB"),
+    ("budget_deep_page_seconds", "<= 25 s", lambda v: v <= 25.0, "{:.1f} s"),  # the 20 s budget + 5
     ("total_minutes", "<= 15", lambda v: v <= 15.0, "{:.1f} min"),
 )
 
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         args.rounds, args.repeat, args.sizes = 1, 1, "10000,100000"
     start = time.perf_counter()
     quiet_logs()
-    from bench import extraction, pipeline, scale
+    from bench import budgets, extraction, pipeline, scale
 
     figures: dict[str, Any] = {
         "when": datetime.now().isoformat(timespec="seconds"),
@@ -152,6 +156,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n== scale: synthetic warehouses of {args.sizes} articles", flush=True)
         figures.update(scale.scale_benchmark([int(s) for s in args.sizes.split(",")], args.repeat))
 
+        print("\n== budgets: a run fetching a doubly gzipped bomb and a deep-nesting page", flush=True)
+        figures.update(budgets.budget_benchmark())
+
     figures["machine_at_end"] = machine()
     figures["total_minutes"] = (time.perf_counter() - start) / 60
     lo, hi = (scale.label(int(s)) for s in args.sizes.split(",")[:: len(args.sizes.split(",")) - 1])
@@ -164,7 +171,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"load_peak_rss_mb_{lo}", f"load_peak_rss_mb_{hi}", f"load_peak_rss_mb_growth_{lo}_to_{hi}",
                 f"noop_peak_rss_mb_{lo}", f"noop_peak_rss_mb_{hi}", f"noop_peak_rss_mb_growth_{lo}_to_{hi}",
                 f"noop_first_run_seconds_{lo}", f"noop_first_run_seconds_{hi}",
-                "dedup_peak_rss_mb", "prefect_overhead_share", "prefect_overhead_share_later_run"):  # fmt: skip
+                "dedup_peak_rss_mb", "prefect_overhead_share", "prefect_overhead_share_later_run",
+                "budget_bomb_peak_rss_mb", "budget_worker_peak_rss_mb", "budget_deep_page_seconds"):  # fmt: skip
         if key in figures:
             value = figures[key]
             print(f"  {key:<40} {value:,.3f}" if isinstance(value, float) else f"  {key:<40} {value}")

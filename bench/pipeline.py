@@ -8,7 +8,7 @@ Data: the 181 pages of `../shared/corpora/aeb`, served as a feed plus article pa
    into a fresh temporary warehouse (created, untimed, beforehand). Plain `trafilatura.extract(html,
    include_comments=False)` runs over the same pages in the same rounds. Pages per second of both,
    and the ratio (target >= 0.8). Parsing runs twice per round: in worker processes as the flow does
-   (`flows.parallel.PARALLEL_PARSE_MIN`) and in this process only (`TRADEWIRE_PARSE_WORKERS=1`, the
+   (`flows.parallel.PARALLEL_PARSE_MIN`) and in this process only (`TRADEWIRE_PARSE_WORKERS=0`, the
    path before that change); the two warehouses must be identical.
 2. Prefect: the real `ingest` flow against a local HTTP server (feed + pages, min_interval 1 ms)
    with a Prefect server already up. Every task body, every task call and the flow body are timed;
@@ -296,7 +296,7 @@ def stages_benchmark(rounds: int = 3, profile: bool | None = None) -> dict[str, 
         docs = crawled_documents(site, source)
         for r in range(rounds):
             plain.append(plain_trafilatura(htmls))
-            for mode, workers in (("workers", None), ("serial", 1)):
+            for mode, workers in (("workers", None), ("serial", 0)):
                 folder = Path(tmp) / f"{mode}-{r}"
                 folder.mkdir()
                 db_path = new_warehouse(folder)
@@ -347,7 +347,7 @@ def _profile_parse(source: Source, docs: list[Document], top: int = 12) -> str:
     from flows import tasks
 
     profiler = cProfile.Profile()
-    with parse_workers(1):
+    with parse_workers(0):
         profiler.runcall(tasks.parse.fn, source, docs)
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(top)

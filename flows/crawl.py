@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from flows.parallel import parse_feed, parse_listing, parse_sitemap  # in worker processes, within budgets
 from parsers.charset import well_formed
 from parsers.dates import local_naive
-from parsers.feeds import FeedItem, parse_feed
+from parsers.feeds import FeedItem
 from parsers.fetch import Fetcher, FetchError
 from parsers.fetchtypes import Response, Validators
 from parsers.isolation import ItemGuard
-from parsers.listing import ListingItem, next_listing_page, parse_listing
+from parsers.listing import ListingItem, next_listing_page
 from parsers.model import Document, Failure, Source
-from parsers.sitemap import Sitemap, SitemapEntry, parse_sitemap
+from parsers.sitemap import Sitemap, SitemapEntry
 from warehouse.archive import RawRecord
 from warehouse.crawl import Pending
 

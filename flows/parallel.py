@@ -1,95 +1,133 @@
-"""Parsing a large HTML batch in worker processes: the one CPU-heavy stage, spread over the CPUs."""
+"""Every parse of a fetched or read document runs here: in worker processes, under a budget per document.
+
+Budgets: a document over `TRADEWIRE_PARSE_MAX_BYTES` (default: its source's `max_bytes`) is a
+failure without being parsed; one whose parse takes longer than `TRADEWIRE_PARSE_SECONDS` (default
+20) is stopped, its worker replaced, and it becomes a failure row "parse exceeded N s budget" (stage
+"parse" for pages, "discover" for feeds, listings and sitemaps); the rest of the batch goes on. Real
+pages parse in 10-50 ms, and the attacks seen take 35-85 s (4.8 MB of unclosed `<p>` in trafilatura,
+a 1 MB one-line feed in feedparser's fallback parser): 20 s leaves room for a slow machine.
+
+`TRADEWIRE_PARSE_WORKERS` sets the processes (default: one per CPU); 0 parses in this process, with
+no time budget (for profiling). A batch of at least `PARALLEL_PARSE_MIN` HTML documents is spread
+over all of them; smaller batches, feeds, listings and sitemaps use one.
+"""
 
 from __future__ import annotations
 
 import logging
-import logging.config
-import logging.handlers
 import math
-import multiprocessing
 import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from itertools import repeat
+from typing import Any
 
+from flows.workers import POOL, Overrun, Raised
+from parsers import feeds, listing, sitemap
 from parsers.documents import parse_document
 from parsers.model import Article, Document, Failure, Source
 
 log = logging.getLogger(__name__)
-# HTML parsing (trafilatura) is most of a run's CPU: a batch of at least this many HTML documents is
-# parsed in worker processes, one per CPU (TRADEWIRE_PARSE_WORKERS overrides; 1 turns it off). Below
-# it, starting workers costs more than it saves. On the 181 aeb pages (`make bench`, 2 CPUs): 2 workers
-# parse 1.7-1.8x faster than this process alone, with identical results, when the second CPU is free;
-# when other work keeps the CPUs busy they gain little (they share this process's CPU time).
+# HTML parsing (trafilatura) is most of a run's CPU. On the 181 aeb pages (`make bench`, 2 CPUs):
+# 2 workers parse 1.7-1.8x faster than this process alone, with identical results, when the second
+# CPU is free; when other work keeps the CPUs busy they gain little (they share this process's CPU).
 PARALLEL_PARSE_MIN = 32
+PARSE_SECONDS = 20.0
 
 
 def parse_workers() -> int:
-    """Processes for a large HTML batch: `TRADEWIRE_PARSE_WORKERS`, else the CPUs this process may use."""
+    """Worker processes: `TRADEWIRE_PARSE_WORKERS` (0: this process), else the CPUs this process may use."""
     configured = os.environ.get("TRADEWIRE_PARSE_WORKERS", "").strip()
     if configured.isdigit():
-        return max(1, int(configured))
+        return int(configured)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def parse_seconds() -> float:
+    """The time budget of one document's parse: `TRADEWIRE_PARSE_SECONDS`, else 20 s."""
+    configured = os.environ.get("TRADEWIRE_PARSE_SECONDS", "").strip()
+    try:
+        return float(configured) if configured and float(configured) > 0 else PARSE_SECONDS
+    except ValueError:
+        log.warning(
+            "TRADEWIRE_PARSE_SECONDS=%r is not a number of seconds; using %g", configured, PARSE_SECONDS
+        )
+        return PARSE_SECONDS
+
+
+def parse_max_bytes(source: Source) -> int:
+    """The size budget of one document: `TRADEWIRE_PARSE_MAX_BYTES`, else the source's max_bytes."""
+    configured = os.environ.get("TRADEWIRE_PARSE_MAX_BYTES", "").strip()
+    return int(configured) if configured.isdigit() and int(configured) > 0 else source.max_bytes
+
+
 def parse_all(source: Source, documents: list[Document]) -> list[Article | Failure]:
-    """`parse_document` over the batch, in order; in worker processes when that pays."""
-    workers = min(parse_workers(), len(documents) // (PARALLEL_PARSE_MIN // 2) or 1)
-    if source.parser != "html" or len(documents) < PARALLEL_PARSE_MIN or workers < 2:
-        return [parse_document(source, doc) for doc in documents]
-    try:
-        return _parse_in_pool(source, documents, workers)
-    except (OSError, ImportError, BrokenProcessPool) as exc:  # no process support here, or a worker died
-        log.warning("parsing in %d worker processes failed (%s); parsing in this process", workers, exc)
-        return [parse_document(source, doc) for doc in documents]
+    """`parse_document` over the batch, in order, each document within the budgets."""
+    limit = parse_max_bytes(source)
+    results: list[Article | Failure | None] = [
+        Failure(source.id, d.url, "parse", _oversize(len(d.body), limit)) if len(d.body) > limit else None
+        for d in documents
+    ]
+    todo = [i for i, r in enumerate(results) if r is None]
+    todo.sort(key=lambda i: -len(documents[i].body))  # largest first: no worker is left with one at the end
+    workers = parse_workers()
+    if source.parser == "html" and len(todo) >= PARALLEL_PARSE_MIN:
+        workers = min(workers, math.ceil(len(todo) / (PARALLEL_PARSE_MIN // 2)))
+    else:
+        workers = min(workers, 1)
+    done = _run(parse_document, [(source, documents[i]) for i in todo], workers)
+    for i, outcome in zip(todo, done, strict=True):
+        results[i] = _failure(source, documents[i].url, "parse", outcome)
+    return results  # type: ignore[return-value]
 
 
-def _parse_in_pool(source: Source, documents: list[Document], workers: int) -> list[Article | Failure]:
-    # forkserver: workers fork from a clean single-threaded server that has imported the parsers (and
-    # the main module, which every worker would otherwise import again) once per process; forking
-    # this process instead could copy a lock held by one of Prefect's threads. Workers send their log
-    # records back here, so warnings reach the same handlers as when parsing in this process.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_preload())
-    records = context.Queue()
-    listener = logging.handlers.QueueListener(records, _Redispatch())
-    worker_logging = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "handlers": {"parent": {"class": "logging.handlers.QueueHandler", "queue": records}},
-        "root": {"handlers": ["parent"], "level": logging.getLogger().getEffectiveLevel()},
-    }
-    # Largest pages first, in small chunks: no worker is left with a long page at the end.
-    order = sorted(range(len(documents)), key=lambda i: -len(documents[i].body))
-    chunk = math.ceil(len(documents) / (workers * 8))
-    listener.start()
-    try:
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=logging.config.dictConfig, initargs=(worker_logging,)
-        ) as pool:
-            done = pool.map(parse_document, repeat(source), [documents[i] for i in order], chunksize=chunk)
-            results: list[Article | Failure] = [None] * len(documents)  # type: ignore[list-item]
-            for i, result in zip(order, done, strict=True):
-                results[i] = result
-            return results
-    finally:
-        listener.stop()
-        records.close()
-        records.join_thread()
+def parse_feed(
+    body: bytes, base_url: str, source: Source, content_type: str | None = None
+) -> tuple[list[feeds.FeedItem], list[Failure]]:
+    """`parsers.feeds.parse_feed` within the budgets; over them, no items and the feed's Failure."""
+    outcome = _index(feeds.parse_feed, body, base_url, source, content_type)
+    return ([], [outcome]) if isinstance(outcome, Failure) else outcome
 
 
-def _preload() -> list[str]:
-    main = sys.modules.get("__main__")
-    name = getattr(getattr(main, "__spec__", None), "name", None)  # `python -m name`: workers re-run it
-    return ["__main__", *([name] if name else []), "parsers.documents", "logging.config", "logging.handlers"]
+def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[sitemap.Sitemap, Failure | None]:
+    """`parsers.sitemap.parse_sitemap` within the budgets; over them, an empty Sitemap and a Failure."""
+    outcome = _index(sitemap.parse_sitemap, body, base_url, source)
+    return (sitemap.Sitemap(), outcome) if isinstance(outcome, Failure) else outcome
 
 
-class _Redispatch(logging.Handler):
-    """Hands a worker's log record to this process's logger of the same name."""
+def parse_listing(
+    html: str | bytes, base_url: str, source: Source, content_type: str | None = None
+) -> tuple[list[listing.ListingItem], str | None, list[Failure]]:
+    """`parsers.listing.parse_listing` within the budgets; over them, no links and the page's Failure."""
+    outcome = _index(listing.parse_listing, html, base_url, source, content_type)
+    return ([], None, [outcome]) if isinstance(outcome, Failure) else outcome
 
-    def handle(self, record: logging.LogRecord) -> bool:
-        logger = logging.getLogger(record.name)
-        if logger.isEnabledFor(record.levelno):
-            logger.handle(record)
-        return True
+
+def _index(fn: Any, body: str | bytes, base_url: str, source: Source, *rest: Any) -> Any:
+    limit = parse_max_bytes(source)
+    if len(body) > limit:
+        return Failure(source.id, base_url, "discover", _oversize(len(body), limit))
+    (outcome,) = _run(fn, [(body, base_url, source, *rest)], 1, reraise=True)
+    return _failure(source, base_url, "discover", outcome)
+
+
+def _run(fn: Any, calls: list[tuple[Any, ...]], workers: int, reraise: bool = False) -> list[Any]:
+    if workers < 1:
+        return [fn(*args) for args in calls]
+    outcomes = POOL.map(fn, calls, workers, parse_seconds())
+    for outcome in outcomes:
+        if reraise and isinstance(outcome, Raised):
+            raise outcome.error  # as if called here: parse_listing's ValueError for a bad selector
+    return outcomes
+
+
+def _failure(source: Source, url: str, stage: str, outcome: Any) -> Any:
+    if isinstance(outcome, Overrun):
+        log.warning("parse of %s stopped: %s", url, outcome.reason)
+        return Failure(source.id, url, stage, outcome.reason)
+    if isinstance(outcome, Raised):  # parse_document catches its own errors; this is a last resort
+        return Failure(
+            source.id, url, stage, f"parser error: {type(outcome.error).__name__}: {outcome.error}"
+        )
+    return outcome
+
+
+def _oversize(size: int, limit: int) -> str:
+    return f"document is {size} bytes, over the {limit}-byte parse budget: not parsed"

@@ -46,6 +46,13 @@ def decode_text(source_id: str, doc: Document) -> str | Failure:
             source_id, doc.url, "parse", "binary content (NUL or control bytes), not a text document"
         )
     encoding = doc.encoding or "utf-8"
+    if charset.normalize(encoding) is None:  # unknown, or a codec such as rot13 that is no text encoding
+        return Failure(
+            source_id,
+            doc.url,
+            "parse",
+            f"encoding {encoding!r} declared for this source is no usable text encoding",
+        )
     try:
         return doc.body.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -57,8 +64,6 @@ def decode_text(source_id: str, doc: Document) -> str | Failure:
             "parse",
             f"not valid {encoding}: byte 0x{doc.body[exc.start]:02x} at offset {exc.start}{hint}",
         )
-    except LookupError:
-        return Failure(source_id, doc.url, "parse", f"unknown encoding {encoding!r} declared for this source")
 
 
 def parse_text(source: Source, doc: Document) -> Article | Failure:

@@ -50,7 +50,7 @@ def parse_feed(
     body: bytes, base_url: str, source: Source, content_type: str | None = None
 ) -> tuple[list[FeedItem], list[Failure]]:
     """Items of an RSS/Atom feed, and Failures (stage "discover"): the feed's own, or its bad entries'."""
-    refusal = entity_refusal(body)
+    refusal = entity_refusal(body, content_type, source.encoding)
     if refusal:
         return [], [Failure(source.id, base_url, "discover", refusal)]
     # A stream, never bytes: feedparser treats a bytes/str argument that names a file as a path to open.

@@ -4,7 +4,7 @@ Every request goes through a `Fetcher`: per-host spacing of request starts (`min
 by robots.txt Crawl-delay) and a per-host concurrency cap; robots.txt (RFC 9309: 4xx allows all,
 5xx disallows all); retries with exponential backoff on connection errors and 5xx; 429/503
 Retry-After honoured up to a cap (pauses the whole host); a down-host cache; a body-size cap
-(streamed and cut off); redirects followed by hand so every hop is checked (scheme, allowed hosts,
+(streamed and cut off, held by every Content-Encoding layer: `parsers.decoding`); redirects followed by hand so every hop is checked (scheme, allowed hosts,
 every resolved address against the SSRF guard, robots.txt); conditional GET confirmed by a body hash.
 
 Exceptions (defined in `parsers.fetchtypes`, re-exported here; each has `.url` and a human `.reason`,
@@ -19,7 +19,9 @@ and `str(error)` is the reason):
      │    └── FetchTimeoutError        connect, read or total timeout
      ├── HTTPStatusError           final status >= 400 (`.status`)
      ├── TooManyRedirectsError     more than `max_redirects` hops, or a loop
-     └── TooLargeError             body over the source's max_bytes (`.response`: the cut-off part)
+     └── TooLargeError             body over the source's max_bytes, on the wire or after any
+                                   Content-Encoding layer (`.response`: the cut-off part)
+An unsupported or corrupt Content-Encoding is a plain FetchError.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import httpx
 from protego import Protego
 
 from parsers import charset
+from parsers.decoding import ACCEPTED, DecodeError, Inflater, OverBudgetError, content_codings
 from parsers.fetchtypes import (
     BlockedError,
     ConnectionFailedError,
@@ -160,6 +163,7 @@ class Fetcher:
                 "User-Agent": self.user_agent,
                 "Accept": "text/html,application/xhtml+xml,"
                 "application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Encoding": ACCEPTED,  # what `parsers.decoding` inflates under the size cap
             },
         )
         return self
@@ -250,6 +254,7 @@ class Fetcher:
         digest = hashlib.sha256(raw.body).hexdigest() if raw.status != 304 else (old.sha256 or "")
         kind = raw.headers.get("content-type", "")
         textual = raw.status != 304 and (not kind or any(t in kind.lower() for t in _TEXTUAL))
+        textual = textual and (keep_truncated or not raw.truncated)  # no charset for a body refused anyway
         response = Response(
             url=url,
             final_url=final_url,
@@ -409,18 +414,27 @@ class Fetcher:
         ):
             raw = _Raw(reply.status_code, reply.headers)
             if 200 <= reply.status_code < 300:
-                raw.body, raw.truncated = await _read_capped(reply, max_bytes)
+                raw.body, raw.truncated = await _read_capped(reply, url, max_bytes)
             return raw
 
 
-async def _read_capped(reply: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    body = bytearray()
-    async for chunk in reply.aiter_bytes():
-        if len(body) + len(chunk) > limit:
-            body += chunk[: limit - len(body)]
-            return bytes(body), True
-        body += chunk
-    return bytes(body), False
+async def _read_capped(reply: httpx.Response, url: str, limit: int) -> tuple[bytes, bool]:
+    # Raw bytes, decoded here: httpx would inflate every Content-Encoding layer of a chunk whole
+    # before any cap could see it (2 kB of "gzip, gzip" hold a gigabyte).
+    codings = content_codings(reply.headers.get_list("content-encoding"))
+    try:
+        if reply.is_stream_consumed:  # a transport that read the body itself (httpx.MockTransport)
+            inflater = Inflater([], limit)
+            inflater.feed(reply.content)
+        else:
+            inflater = Inflater(codings, limit)
+            async for chunk in reply.aiter_raw():
+                inflater.feed(chunk)
+    except OverBudgetError as exc:
+        return exc.decoded, True
+    except DecodeError as exc:
+        raise FetchError(url, f"unusable response: {exc}") from exc
+    return inflater.result(), False
 
 
 def _literal_ip(host: str) -> str | None:

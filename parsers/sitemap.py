@@ -1,18 +1,20 @@
 """XML sitemaps (sitemaps.org): sitemap indexes, URL sets and Google News sitemaps, gzipped or not.
 
 Element names are matched by local name, so sitemaps with a missing or wrong namespace still work.
-A DOCTYPE declaring entities is refused before parsing; lxml never loads DTDs or the network.
+Gzip (nested too) is inflated within the source's max_bytes (`parsers.decoding`). A DOCTYPE declaring
+entities is refused before parsing, in whatever encoding (`parsers.xmlsafe`); lxml never loads DTDs
+or the network, and does not expand entities.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
 
 from parsers.dates import parse_date
+from parsers.decoding import DecodeError, OverBudgetError, gunzip_nested
 from parsers.isolation import ItemGuard
 from parsers.model import Failure, Source
 from parsers.netpolicy import host_refusal, join_url
@@ -99,15 +101,9 @@ def _entry(element: etree._Element, base_url: str, source: Source, guard: ItemGu
 
 
 def _gunzip(body: bytes, limit: int) -> bytes:
-    if not body.startswith(b"\x1f\x8b"):
-        return body
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        data = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
+        return gunzip_nested(body, limit)  # a .xml.gz may arrive gzipped once more
+    except OverBudgetError as exc:
+        raise ValueError(f"gzipped sitemap inflates beyond {limit} bytes: refused") from exc
+    except DecodeError as exc:
         raise ValueError(f"not a readable gzipped sitemap: {exc}") from exc
-    if len(data) > limit:
-        raise ValueError(f"gzipped sitemap inflates beyond {limit} bytes: refused")
-    if not inflater.eof:
-        raise ValueError("not a readable gzipped sitemap: the gzip stream is cut short")
-    return data

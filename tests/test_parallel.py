@@ -22,7 +22,7 @@ def test_worker_processes_give_the_same_articles_in_the_same_order(monkeypatch):
 
     monkeypatch.setenv("TRADEWIRE_PARSE_WORKERS", "2")
     pooled = parse_all(source, docs)
-    monkeypatch.setenv("TRADEWIRE_PARSE_WORKERS", "1")
+    monkeypatch.setenv("TRADEWIRE_PARSE_WORKERS", "0")  # in this process
     serial = parse_all(source, docs)
 
     assert pooled == serial
