@@ -9,7 +9,6 @@ so a successful run ends with the summary and nothing else.
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,9 +29,6 @@ def _drain_workers() -> None:
 @contextmanager
 def prefect_api() -> Iterator[str]:
     """Yield the API URL runs report to, starting (and then stopping) a temporary server if none is set."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # Prefect waits 20 s for its temporary server; a busy 2-core machine has needed more (seen: 20-40 s).
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 
     configured = PREFECT_API_URL.value()
