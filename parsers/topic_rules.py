@@ -92,7 +92,11 @@ def _key(text: str) -> str:
 
 
 def _plural(word: str) -> str | None:
-    return word + "s" if word[-1].isalpha() and not word.endswith("s") else None
+    if not word[-1].isalpha() or word.endswith("s"):
+        return None
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"  # duty -> duties
+    return word + "es" if word.endswith(("x", "ch", "sh", "z")) else word + "s"
 
 
 def _variants(words: list[str]) -> Iterator[list[str]]:
