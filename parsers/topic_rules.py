@@ -84,7 +84,8 @@ def _t2s_table() -> dict[int, int]:
 
 def fold(text: str) -> str:
     """Lower case, traditional Chinese characters as simplified: the form every phrase is matched in."""
-    return text.lower().translate(_t2s_table())
+    text = text.lower()
+    return text if text.isascii() else text.translate(_t2s_table())
 
 
 def _key(text: str) -> str:
@@ -177,29 +178,34 @@ def load_rules(path: Path | str | None = None) -> Rules:
 def _longest(node: _Node, words: list[str], j: int) -> tuple[Entry | None, int]:
     """The longest phrase continuing from `node` at word `j`, and the index after it."""
     best: tuple[Entry | None, int] = (node.entry, j)
-    steps = [(child, j + 1)] if j < len(words) and (child := node.children.get(words[j])) else []
-    if star := node.children.get("*"):
-        steps += [(star, j + n) for n in range(_MAX_GAP + 1) if all(w[0].isalnum() for w in words[j : j + n])]
-        steps = [(n, k) for n, k in steps if k <= len(words)]
-    for child, k in steps:
-        entry, end = _longest(child, words, k)
-        if entry and (best[0] is None or end > best[1]):
-            best = (entry, end)
-    return best
+    while True:
+        if star := node.children.get("*"):  # rare: only gapped phrases branch
+            for gap in range(_MAX_GAP + 1):
+                if j + gap > len(words) or (gap and not words[j + gap - 1][0].isalnum()):
+                    break
+                entry, end = _longest(star, words, j + gap)
+                if entry and (best[0] is None or end > best[1]):
+                    best = (entry, end)
+        if j >= len(words) or (child := node.children.get(words[j])) is None:
+            return best
+        node, j = child, j + 1
+        if node.entry and (best[0] is None or j > best[1]):
+            best = (node.entry, j)
 
 
 def hits(text: str, rules: Rules) -> list[Entry]:
     """The lexicon phrases found in folded `text` (see `fold`)."""
     found = []
-    for match in rules.chinese.finditer(text):
-        if entry := rules.entries.get(match.group()):
-            found.append(entry)
-        else:
-            found += [e for pattern, e in rules.chinese_gapped if pattern.fullmatch(match.group())][:1]
+    if not text.isascii():
+        for match in rules.chinese.finditer(text):
+            if entry := rules.entries.get(match.group()):
+                found.append(entry)
+            else:
+                found += [e for pattern, e in rules.chinese_gapped if pattern.fullmatch(match.group())][:1]
     words = _TOKEN.findall(text)
     children, done = rules.trie.children, 0
-    for i, word in enumerate(words):
-        if i >= done and word in children:
+    for i in [i for i, word in enumerate(words) if word in children]:
+        if i >= done:
             entry, end = _longest(rules.trie, words, i)
             if entry:
                 found.append(entry)
