@@ -52,7 +52,10 @@ def corpus(size: int) -> list[str]:
     if AEB.is_file():
         english += [v["articleBody"] for v in json.loads(AEB.read_text(encoding="utf-8")).values()]
     texts = []
-    for joined, step in (("\n\n".join(english), 3000), ("\n\n".join(t for t in real if _CJK.search(t)), 1000)):
+    for joined, step in (
+        ("\n\n".join(english), 3000),
+        ("\n\n".join(t for t in real if _CJK.search(t)), 1000),
+    ):
         texts += [joined[i : i + step] for i in range(0, len(joined) - step, step)]
     return (texts * (size // len(texts) + 1))[:size]
 
@@ -121,10 +124,14 @@ def print_quality(found: dict[str, Any]) -> None:
     """Per-topic tables: now vs baseline, per split and language."""
     for key in [k for k in found if not k.endswith("_baseline")]:
         now, old = found[key], found[key + "_baseline"]
-        print(f"  {key} ({now['passages']} pages): macro-F1 {now['macro_f1']:.3f} (baseline {old['macro_f1']:.3f})")
+        print(
+            f"  {key} ({now['passages']} pages): macro-F1 {now['macro_f1']:.3f} (baseline {old['macro_f1']:.3f})"
+        )
         for topic, (p, r, f, n) in now["topics"].items():
             bp, br, bf, _ = old["topics"][topic]
-            print(f"    {topic:<11} P {p:.3f} R {r:.3f} F1 {f:.3f} n={n:<3}  baseline P {bp:.3f} R {br:.3f} F1 {bf:.3f}")
+            print(
+                f"    {topic:<11} P {p:.3f} R {r:.3f} F1 {f:.3f} n={n:<3}  baseline P {bp:.3f} R {br:.3f} F1 {bf:.3f}"
+            )
 
 
 def govcn_text(path: Path) -> str:

@@ -62,7 +62,7 @@ class _Node:
 
 @dataclass(frozen=True)
 class Rules:
-    """All topic rules, the compiled lexicon, the scoring constants and the optional learned model."""
+    """All topic rules, the compiled lexicon and the scoring constants."""
 
     topics: tuple[TopicRule, ...]
     entries: dict[str, Entry]
@@ -73,7 +73,6 @@ class Rules:
     reference_words: float
     length_exponent: float
     measure_threshold: float
-    model: object = None  # parsers.topic_model.TopicModel when the rules name one
 
 
 @cache
@@ -125,7 +124,7 @@ def _compile(entries: dict[str, Entry]) -> tuple[_Node, re.Pattern[str], tuple]:
 
 
 def load_rules(path: Path | str | None = None) -> Rules:
-    """Read and validate a topics TOML file (default: `seeds/topics.toml`) and its learned model, if any."""
+    """Read and validate a topics TOML file (default: `seeds/topics.toml`)."""
     path = Path(path) if path else DEFAULT_RULES
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -149,18 +148,13 @@ def load_rules(path: Path | str | None = None) -> Rules:
         rules.append(TopicRule(name, threshold, float(spec.get("paragraph_threshold", threshold))))
     entries: dict[str, Entry] = {}
     for key in sorted(set(weights) | set(negates)):
-        if key.isascii() and not _PHRASE.fullmatch(key) or key.strip("* ") != key:
+        if (key.isascii() and not _PHRASE.fullmatch(key)) or key.strip("* ") != key:
             raise RulesError(
                 f"{path}: phrase {key!r} must be 1 to {_MAX_WORDS} words of letters, digits, hyphens"
                 " (a `*` only between words)"
             )
         entries[key] = Entry(key, tuple(sorted(weights[key].items())), tuple(sorted(negates[key])))
     trie, chinese, gapped = _compile(entries)
-    model = None
-    if name := settings.get("model"):
-        from parsers.topic_model import load_model  # the model module needs numpy; rules alone do not
-
-        model = load_model(path.parent / name, rules=tuple(r.topic for r in rules))
     return Rules(
         tuple(rules),
         entries,
@@ -171,7 +165,6 @@ def load_rules(path: Path | str | None = None) -> Rules:
         float(settings.get("reference_words", 300)),
         float(settings.get("length_exponent", 0.5)),
         float(settings.get("measure_threshold", 0.2)),
-        model,
     )
 
 

@@ -4,8 +4,7 @@ Phrases are matched by `parsers.topic_rules` (folded text, whole words, longest 
 `negate` phrase cancels its topic's positive terms in its sentence (`health quarantine of inbound
 travellers` is not a customs measure) and shows in the evidence as `-phrase`. A topic fires when the
 length-normalised document score or the score of its best paragraph (the title is one) reaches its
-threshold; when the rules name a learned model (`parsers.topic_model`), its probability decides
-instead and its strongest features join the evidence.
+threshold.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ __all__ = [
     "classify",
     "load_rules",
     "paragraph_scores",
-    "rule_topics",
     "topic_signals",
 ]
 
@@ -109,7 +107,7 @@ def topic_signals(title: str, text: str, rules: Rules) -> dict[str, tuple[TopicS
     return signals
 
 
-def rule_topics(title: str, text: str, rules: Rules) -> tuple[TopicScore, ...]:
+def classify(title: str, text: str, rules: Rules) -> tuple[TopicScore, ...]:
     """The topics whose document or best-paragraph score reaches their threshold, best first."""
     signals, chosen = topic_signals(title, text, rules), []
     for rule in rules.topics:
@@ -118,8 +116,3 @@ def rule_topics(title: str, text: str, rules: Rules) -> tuple[TopicScore, ...]:
             if whole.score >= rule.threshold or best >= rule.paragraph_threshold:
                 chosen.append(TopicScore(rule.topic, max(whole.score, best), whole.evidence))
     return tuple(sorted(chosen, key=lambda s: -s.score))
-
-
-def classify(title: str, text: str, rules: Rules) -> tuple[TopicScore, ...]:
-    """The topics of a text, best first: the rules' decision, or the learned model's when there is one."""
-    return rule_topics(title, text, rules)

@@ -97,7 +97,9 @@ def read_labels(
     for line, row in enumerate(rows, start=2):
         if row.get("path") is None or "topics" not in row:
             raise LabelsError(f"{csv_path}: expected the columns path,topics")
-        if (split is not None and row["split"] != split) or (language is not None and row["language"] != language):
+        if (split is not None and row["split"] != split) or (
+            language is not None and row["language"] != language
+        ):
             continue
         topics = {t.strip() for t in (row["topics"] or "").split(";") if t.strip()}
         if unknown := topics - set(TOPICS):

@@ -69,12 +69,16 @@ def test_labels_can_be_selected_by_split_and_language(tmp_path):
 def test_eval_topics_command_takes_a_split_and_a_language():
     result = CliRunner().invoke(app, ["eval-topics", str(LABELS), "--split", "dev", "--language", "zh"])
     assert result.exit_code == 0, result.output
-    assert re.search(rf"^macro-F1 \d\.\d{{3}} over {len(read_labels(LABELS, 'dev', 'zh'))} passages$", result.output, re.M)
+    assert re.search(
+        rf"^macro-F1 \d\.\d{{3}} over {len(read_labels(LABELS, 'dev', 'zh'))} passages$", result.output, re.M
+    )
 
 
 def test_classify_json_keeps_its_shape(tmp_path):
     page = tmp_path / "page.txt"
-    page.write_text("Port news\n\nThe port handled 2 million TEU of containers by sea-rail.\n", encoding="utf-8")
+    page.write_text(
+        "Port news\n\nThe port handled 2 million TEU of containers by sea-rail.\n", encoding="utf-8"
+    )
     empty = tmp_path / "none.txt"
     empty.write_text("A quiet day in the park.\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["classify", str(page), str(empty), "--json"])
@@ -90,7 +94,9 @@ def test_classify_json_keeps_its_shape(tmp_path):
 def test_traditional_chinese_matches_the_simplified_lexicon(rules):
     simplified = "浙江省交通运输厅助力宁波舟山港加快复工复产，集装箱吞吐量回升，集卡司机返岗。"
     traditional = "浙江省交通運輸廳助力寧波舟山港加快復工復產，集裝箱吞吐量回升，集卡司機返崗。"
-    assert topics_of("", traditional, rules) == topics_of("", simplified, rules) == {"logistics", "resumption"}
+    assert (
+        topics_of("", traditional, rules) == topics_of("", simplified, rules) == {"logistics", "resumption"}
+    )
 
 
 def test_a_plural_inside_a_phrase_matches(rules):
@@ -102,7 +108,11 @@ def test_a_plural_inside_a_phrase_matches(rules):
 @pytest.mark.parametrize(
     ("text", "topic", "present"),
     [
-        ("Yantian Port resumed full operations today after a month-long partial lockdown.", "resumption", True),
+        (
+            "Yantian Port resumed full operations today after a month-long partial lockdown.",
+            "resumption",
+            True,
+        ),
         ("Factories across the province have resumed normal production.", "resumption", True),
         ("The two sides resumed trade talks in Kuala Lumpur on Saturday.", "resumption", False),
         ("Airlines resumed international flights to the city this week.", "resumption", False),
