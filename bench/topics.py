@@ -151,7 +151,7 @@ def govcn(rules: Rules) -> list[dict[str, str]]:
     with (REAL / "govcn_labels.csv").open(encoding="utf-8", newline="") as handle:
         labels = {row["file"]: row["topics"] for row in csv.DictReader(handle)}
     with (GOVCN / "metadata.csv").open(encoding="utf-8", newline="") as handle:
-        titles = {row["file"]: row["title"] for row in csv.DictReader(handle)}
+        titles = {f"content_{row['id']}.html": row["title"] for row in csv.DictReader(handle)}
     rows = []
     for name, label in labels.items():
         topics = classify(titles.get(name, ""), govcn_text(GOVCN / name), rules)
@@ -161,24 +161,44 @@ def govcn(rules: Rules) -> list[dict[str, str]]:
     return rows
 
 
+def run(articles: int = 1000, repeat: int = 5) -> dict[str, Any]:
+    """Print the quality figures, the govcn table and the speed; return them as figures."""
+    rules = load_rules()
+    print("== topics: real pages (tests/data/topics_real) and passage sets, now vs baseline", flush=True)
+    found = quality(rules, load_rules(BASELINE))
+    print_quality(found)
+    print("== topics: govcn (19 State Council documents), label vs given", flush=True)
+    rows = govcn(rules)
+    for row in rows:
+        mark = "ok  " if row["label"] == row["given"] else "DIFF"
+        print(f"  {mark} {row['file']} label [{row['label']}] given [{row['given']}] {row['why']}")
+    if not rows:
+        print(f"  (no corpus at {GOVCN})")
+    timing = speed(articles, repeat)
+    print(
+        f"== topics: speed, {timing['articles']} articles, mean {timing['mean_bytes']:,.0f} bytes", flush=True
+    )
+    for name in ("classify", "measures"):
+        print(f"  {name:<9} {timing[name + '_seconds_per_1000']:.3f} s per 1,000 articles (wall), "
+              f"{timing[name + '_cpu_seconds_per_1000']:.3f} s CPU; load average {timing['loadavg']:.1f}")  # fmt: skip
+    return {
+        "topics_test_macro_f1": found["test_all"]["macro_f1"],
+        "topics_test_min_precision": found["test_all"]["min_precision"],
+        "topics_classify_cpu_seconds_per_1000": timing["classify_cpu_seconds_per_1000"],
+        "topics": found,
+        "topics_govcn_agree": sum(r["label"] == r["given"] for r in rows),
+        "topics_govcn": rows,
+        "topics_speed": timing,
+    }
+
+
 def main() -> None:
-    """Print the quality figures, the govcn table and the speed."""
+    """Run the topic benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    rules = load_rules()
-    print("== topics: real pages (tests/data/topics_real) and passage sets, now vs baseline")
-    print_quality(quality(rules, load_rules(BASELINE)))
-    print("== topics: govcn (19 State Council documents)")
-    for row in govcn(rules):
-        mark = "ok  " if row["label"] == row["given"] else "DIFF"
-        print(f"  {mark} {row['file']} label [{row['label']}] given [{row['given']}] {row['why']}")
-    found = speed(args.articles, args.repeat)
-    print(f"== topics: speed, {found['articles']} articles, mean {found['mean_bytes']:,.0f} bytes")
-    for name in ("classify", "measures"):
-        print(f"  {name:<9} {found[name + '_seconds_per_1000']:.3f} s per 1,000 articles (wall), "
-              f"{found[name + '_cpu_seconds_per_1000']:.3f} s CPU; load average {found['loadavg']:.1f}")  # fmt: skip
+    run(args.articles, args.repeat)
 
 
 if __name__ == "__main__":

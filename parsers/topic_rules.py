@@ -76,15 +76,21 @@ class Rules:
 
 
 @cache
-def _t2s_table() -> dict[int, int]:
+def _t2s() -> tuple[re.Pattern[str], dict[int, int]]:
+    """A regex finding any traditional character (cheap), and the table that folds them."""
     pairs = [line.split("\t") for line in T2S.read_text(encoding="utf-8").splitlines() if "\t" in line]
-    return {ord(t): ord(s) for t, s in pairs if not t.startswith("#")}
+    table = {ord(t): ord(s) for t, s in pairs if not t.startswith("#")}
+    bmp = "".join(re.escape(chr(c)) for c in table if c <= 0xFFFF)  # astral ones are folded only beside them
+    return re.compile(f"[{bmp}]"), table
 
 
 def fold(text: str) -> str:
     """Lower case, traditional Chinese characters as simplified: the form every phrase is matched in."""
     text = text.lower()
-    return text if text.isascii() else text.translate(_t2s_table())
+    if text.isascii():
+        return text
+    traditional, table = _t2s()
+    return text.translate(table) if traditional.search(text) else text
 
 
 def _key(text: str) -> str:

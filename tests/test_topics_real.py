@@ -15,13 +15,15 @@ from parsers.topics_eval import LabelsError, evaluate, format_report, read_label
 
 REAL = Path(__file__).parent / "data" / "topics_real"
 LABELS = REAL / "labels.csv"
-# Quality gates: a little below the figures in tests/data/topics_real/RESULTS.md, so a regression fails.
+# Quality gates, a little below the figures in tests/data/topics_real/RESULTS.md, so a regression fails the
+# build. The test split's gates are checks, not targets: never change the rules to pass them.
 # (split, language) -> (macro-F1, lowest per-topic precision)
 GATES = {
-    ("dev", None): (0.96, 0.93),
-    ("dev", "zh"): (0.95, 0.9),
-    ("test", None): (0.90, 0.85),
-    ("test", "zh"): (0.90, 0.85),
+    ("dev", None): (0.97, 0.94),
+    ("dev", "zh"): (0.97, 0.95),
+    ("test", None): (0.91, 0.93),
+    ("test", "en"): (0.91, 0.92),
+    ("test", "zh"): (0.91, 0.87),
 }
 
 
