@@ -1,9 +1,11 @@
 """`make bench` (`python -m bench`): every benchmark, each figure printed with its target, all of them
 written to bench/results.json.
 
-1. extraction: F1 and pages/s of plain trafilatura and of ours on the aeb pages (bench.extraction);
-2. pipeline: end-to-end pages/s through the flow's stages vs plain trafilatura (bench.pipeline);
-3. with a temporary Prefect server: the real flow over a local site (Prefect overhead share), then
+1. topics: quality on the real-page set (test split vs dev split vs the rules before issue 15), the govcn
+   documents, classification speed (bench.topics);
+2. extraction: F1 and pages/s of plain trafilatura and of ours on the aeb pages (bench.extraction);
+3. pipeline: end-to-end pages/s through the flow's stages vs plain trafilatura (bench.pipeline);
+4. with a temporary Prefect server: the real flow over a local site (Prefect overhead share), then
    the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale), then a
    hostile site: peak RSS of a run fetching a doubly gzipped bomb, time to stop the deep-nesting
    page at its parse budget (bench.budgets).
@@ -31,6 +33,9 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results.json"
 # (key, target, passes(value) or None, format)
 TARGETS: tuple[tuple[str, str, Any, str], ...] = (
+    ("topics_test_macro_f1", ">= 0.92", lambda v: v >= 0.92, "{:.3f}"),
+    ("topics_test_min_precision", ">= 0.9", lambda v: v >= 0.9, "{:.3f}"),
+    ("topics_classify_cpu_seconds_per_1000", "<= 1 s", lambda v: v <= 1.0, "{:.3f} s"),
     ("end_to_end_vs_trafilatura", ">= 0.8", lambda v: v >= 0.8, "{:.2f}"),
     ("noop_run_seconds_1m", "<= 2 s", lambda v: v <= 2.0, "{:.2f} s"),
     ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
@@ -106,7 +111,11 @@ def main(argv: list[str] | None = None) -> None:
         "machine_at_start": machine(),
     }
 
-    print("== extraction (aeb, 181 pages): F1 and speed", flush=True)
+    from bench import topics
+
+    figures.update(topics.run(repeat=args.repeat))
+
+    print("\n== extraction (aeb, 181 pages): F1 and speed", flush=True)
     pages = extraction.load(extraction.CORPUS)
     for name, extractor in (("trafilatura", extraction.plain), ("tradewire", extraction.ours),
                             ("tradewire_cleaned", extraction.ours_cleaned)):  # fmt: skip

@@ -151,13 +151,15 @@ def eval_topics(
     labels: Annotated[Path, typer.Argument(help="CSV of path,topics (topics separated by ';')", exists=True)],
     rules: Annotated[Path | None, typer.Option(help="topic rules [default seeds/topics.toml]")] = None,
     misses: Annotated[bool, typer.Option("--misses", help="also list the passages it got wrong")] = False,
+    split: Annotated[str | None, typer.Option(help="only rows whose `split` column is this")] = None,
+    language: Annotated[str | None, typer.Option(help="only rows whose `language` column is this")] = None,
 ) -> None:
-    """Precision, recall and F1 per topic and the macro-F1 of the topic rules on a labelled set."""
+    """Precision, recall and F1 per topic and the macro-F1 of the topic classifier on a labelled set."""
     from parsers.topics import RulesError, load_rules
     from parsers.topics_eval import LabelsError, evaluate, format_report, read_labels
 
     try:
-        report = evaluate(read_labels(labels), load_rules(rules))
+        report = evaluate(read_labels(labels, split, language), load_rules(rules))
     except (LabelsError, RulesError) as exc:
         _fail(str(exc))
     typer.echo(format_report(report, misses=misses))

@@ -77,8 +77,13 @@ class Report:
         return sum(t.f1 for t in used) / len(used) if used else 0.0
 
 
-def read_labels(csv_path: Path | str) -> list[tuple[Path, set[str]]]:
-    """The (passage path, topic set) pairs of a `path,topics` CSV, paths resolved against the CSV."""
+def read_labels(
+    csv_path: Path | str, split: str | None = None, language: str | None = None
+) -> list[tuple[Path, set[str]]]:
+    """The (passage path, topic set) pairs of a `path,topics` CSV, paths resolved against the CSV.
+
+    Extra columns are allowed; `split` and `language` keep only the rows with that value there.
+    """
     csv_path = Path(csv_path)
     try:
         with csv_path.open(encoding="utf-8", newline="") as handle:
@@ -86,9 +91,16 @@ def read_labels(csv_path: Path | str) -> list[tuple[Path, set[str]]]:
     except OSError as exc:
         raise LabelsError(f"cannot read labels {csv_path}: {exc}") from exc
     labels = []
+    for column, wanted in (("split", split), ("language", language)):
+        if wanted is not None and rows and column not in rows[0]:
+            raise LabelsError(f"{csv_path}: no column {column!r} to select {wanted!r} from")
     for line, row in enumerate(rows, start=2):
         if row.get("path") is None or "topics" not in row:
             raise LabelsError(f"{csv_path}: expected the columns path,topics")
+        if (split is not None and row["split"] != split) or (
+            language is not None and row["language"] != language
+        ):
+            continue
         topics = {t.strip() for t in (row["topics"] or "").split(";") if t.strip()}
         if unknown := topics - set(TOPICS):
             raise LabelsError(f"{csv_path}:{line}: unknown topic(s) {sorted(unknown)}; expected {TOPICS}")
