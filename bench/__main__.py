@@ -4,7 +4,9 @@ written to bench/results.json.
 1. extraction: F1 and pages/s of plain trafilatura and of ours on the aeb pages (bench.extraction);
 2. pipeline: end-to-end pages/s through the flow's stages vs plain trafilatura (bench.pipeline);
 3. with a temporary Prefect server: the real flow over a local site (Prefect overhead share), then
-   the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale).
+   the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale);
+4. events: event-level stories on the real event set (dev / test P, R beside the copy level) and
+   placing 1,000 articles against 100k / 1M event histories (bench.events, its own process).
 
 About 8-12 minutes on the 2-core machine; timings move with other work on the machine, so the load
 average and CPU pressure at start and end are recorded with the figures.
@@ -32,6 +34,9 @@ TARGETS: tuple[tuple[str, str, Any, str], ...] = (
     ("end_to_end_vs_trafilatura", ">= 0.8", lambda v: v >= 0.8, "{:.2f}"),
     ("noop_run_seconds_1m", "<= 2 s", lambda v: v <= 2.0, "{:.2f} s"),
     ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
+    ("events_event_test_precision", ">= 0.95", lambda v: v >= 0.95, "{:.3f}"),
+    ("events_event_test_recall", ">= 0.9", lambda v: v >= 0.9, "{:.3f}"),
+    ("events_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
     ("total_minutes", "<= 15", lambda v: v <= 15.0, "{:.1f} min"),
 )
 
@@ -152,6 +157,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n== scale: synthetic warehouses of {args.sizes} articles", flush=True)
         figures.update(scale.scale_benchmark([int(s) for s in args.sizes.split(",")], args.repeat))
 
+    print("\n== events: event-level stories on the real event set, beside the copy level; placing 1,000 "
+          "articles against the synthetic histories", flush=True)  # fmt: skip
+    from bench import events as events_bench
+
+    figures.update(events_bench.in_subprocess([int(s) for s in args.sizes.split(",")], args.repeat))
+
     figures["machine_at_end"] = machine()
     figures["total_minutes"] = (time.perf_counter() - start) / 60
     lo, hi = (scale.label(int(s)) for s in args.sizes.split(",")[:: len(args.sizes.split(",")) - 1])
@@ -164,7 +175,12 @@ def main(argv: list[str] | None = None) -> None:
                 f"load_peak_rss_mb_{lo}", f"load_peak_rss_mb_{hi}", f"load_peak_rss_mb_growth_{lo}_to_{hi}",
                 f"noop_peak_rss_mb_{lo}", f"noop_peak_rss_mb_{hi}", f"noop_peak_rss_mb_growth_{lo}_to_{hi}",
                 f"noop_first_run_seconds_{lo}", f"noop_first_run_seconds_{hi}",
-                "dedup_peak_rss_mb", "prefect_overhead_share", "prefect_overhead_share_later_run"):  # fmt: skip
+                "dedup_peak_rss_mb", "prefect_overhead_share", "prefect_overhead_share_later_run",
+                "events_event_dev_precision", "events_event_dev_recall", "events_copy_dev_precision",
+                "events_copy_dev_recall", "events_event_test_precision", "events_event_test_recall",
+                "events_copy_test_precision", "events_copy_test_recall",
+                f"events_1000_seconds_at_{int(args.sizes.split(',')[0])}",
+                f"events_1000_seconds_at_{int(args.sizes.split(',')[-1])}", "events_peak_rss_mb"):  # fmt: skip
         if key in figures:
             value = figures[key]
             print(f"  {key:<40} {value:,.3f}" if isinstance(value, float) else f"  {key:<40} {value}")

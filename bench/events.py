@@ -20,8 +20,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,7 +58,9 @@ def copy_stories(pages: Sequence[events_eval.Page]) -> dict[str, str]:
         ia, ib = [a for a, _ in pairs], [b for _, b in pairs]
         scores = neardup.similarities(sketch.sigs[ia], sketch.sigs[ib], sketch.sizes[ia], sketch.sizes[ib])
         items = [stories.Item(p.page_id, neardup.text_key(p.text)) for p in part]
-        scored = [(part[a].page_id, part[b].page_id, float(s)) for a, b, s in zip(ia, ib, scores, strict=True)]
+        scored = [
+            (part[a].page_id, part[b].page_id, float(s)) for a, b, s in zip(ia, ib, scores, strict=True)
+        ]
         story.update({x.article_id: x.story_id for x in stories.assign_stories(items, scored, {})})
     return story
 
@@ -66,7 +73,9 @@ def quality() -> dict[str, Any]:
         story = build(pages)
         for split in ("dev", "test"):
             part = [p for p in pages if p.split == split]
-            result = events_eval.prf(events_eval.story_pairs({p.page_id: story[p.page_id] for p in part}), part)
+            result = events_eval.prf(
+                events_eval.story_pairs({p.page_id: story[p.page_id] for p in part}), part
+            )
             figures[f"{level}_{split}"] = result
     return figures
 
@@ -103,14 +112,46 @@ def calibrate() -> dict[str, float]:
     x = np.array([[r[n] for n in names] for r in rows])
     y = np.array([cluster[a] == cluster[b] for a, b in pairs], dtype=float)
     w = _fit(x, y)
-    weights = {"bias": round(float(w[0]), 3), **{n: round(float(v), 3) for n, v in zip(names, w[1:], strict=True)}}
+    weights = {
+        "bias": round(float(w[0]), 3),
+        **{n: round(float(v), 3) for n, v in zip(names, w[1:], strict=True)},
+    }
     print(f"  {len(pairs)} dev pairs share a blocking key ({int(y.sum())} same event); weights:")
     print("  " + repr(weights))
     p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
     for t in (0.3, 0.5, 0.7, 0.9):
         tp = float(((p >= t) & (y == 1)).sum())
-        print(f"  pair threshold {t}: P {tp / max((p >= t).sum(), 1):.3f} R {tp / max(y.sum(), 1):.3f} (in sample)")
+        print(
+            f"  pair threshold {t}: P {tp / max((p >= t).sum(), 1):.3f} R {tp / max(y.sum(), 1):.3f} (in sample)"
+        )
     return weights
+
+
+def flat(figures: dict[str, Any]) -> dict[str, float]:
+    """`events_<level>_<split>_<measure>` figures for results.json."""
+    return {f"events_{key}_{m}": r[m] for key, r in figures.items() for m in ("precision", "recall", "f1")}
+
+
+def run(sizes: list[int], repeat: int, scale: bool = True) -> dict[str, Any]:
+    """Quality figures, then (if `scale`) the incremental cost; everything as one flat dict."""
+    figures = quality()
+    print_quality(figures)
+    out: dict[str, Any] = flat(figures)
+    if scale:
+        from bench import events_scale
+
+        out.update(events_scale.scale(sizes, repeat))
+    return out
+
+
+def in_subprocess(sizes: list[int], repeat: int) -> dict[str, Any]:
+    """`run` in a fresh process (its peak RSS is its own), output passed through; the figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "events.json"
+        cmd = [sys.executable, "-m", "bench.events", "--sizes", ",".join(map(str, sizes)),
+               "--repeat", str(repeat), "--json", str(out)]  # fmt: skip
+        subprocess.run(cmd, check=True, cwd=Path(__file__).resolve().parents[1])
+        return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,15 +161,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.calibrate:
         calibrate()
-    print_quality(quality())
-    if not args.no_scale:
-        from bench import events_scale
-
-        events_scale.scale([int(s) for s in args.sizes.split(",")], args.repeat)
+    figures = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_scale)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(f"total {time.perf_counter() - start:.0f} s")
 
 

@@ -28,17 +28,69 @@ from parsers import lexicon, measure_fields
 
 LEAD_BYTES = 2_000
 MAIN_CHARS = 200
-KINDS = ("issuers", "docs", "main_docs", "counts", "dates", "percents", "numbers", "hs", "eccn", "places", "people", "terms")
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+KINDS = (
+    "issuers",
+    "docs",
+    "main_docs",
+    "counts",
+    "dates",
+    "percents",
+    "numbers",
+    "hs",
+    "eccn",
+    "places",
+    "people",
+    "terms",
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _MOJIBAKE = re.compile(rf"(?<=[{_CJK}])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,6}})\)")
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _EN_NUMBERS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50}
 _ZH_NUM = "[零〇一二两三四五六七八九十百]+"
@@ -62,7 +114,9 @@ _COUNT_EN = re.compile(
     r"(?:measures|steps|policies|initiatives|tasks|articles|guidelines|points)\b",
     re.IGNORECASE,
 )
-_COUNT_ZH = re.compile(rf"(\d{{1,3}}|{_ZH_NUM})\s*[条项](?=[^\d]{{0,6}}?(?:措施|举措|政策|任务|意见))|共\s*(\d{{1,3}}|{_ZH_NUM})\s*[条项]")
+_COUNT_ZH = re.compile(
+    rf"(\d{{1,3}}|{_ZH_NUM})\s*[条项](?=[^\d]{{0,6}}?(?:措施|举措|政策|任务|意见))|共\s*(\d{{1,3}}|{_ZH_NUM})\s*[条项]"
+)
 _NICKNAME_ZH = re.compile(rf"(?<![\d{_CJK}])({_ZH_NUM})条(?![{_CJK}])")
 _DOCS = [
     (re.compile(r"公告\s*[〔\[(（]?(\d{4})[〕\])）]?\s*年?\s*第\s*(\d{1,4})\s*号"), "ann", "yn"),
@@ -86,7 +140,9 @@ _DOCS = [
     ),
 ]
 _LIST = re.compile(r"\bAnnouncements?\s+Nos?\.?\s*((?:\d{1,3}\s*(?:,|and|&|-|–)\s*)+\d{1,3})", re.IGNORECASE)
-_HS_TRIGGER = re.compile(r"(?:海关商品编号|商品编号|HS\s*编码|HS\s*codes?|HS)\s*[:：]?\s*((?:\d{4}(?:\.?\d{2}){1,3}[、,，\s和及]*)+)")
+_HS_TRIGGER = re.compile(
+    r"(?:海关商品编号|商品编号|HS\s*编码|HS\s*codes?|HS)\s*[:：]?\s*((?:\d{4}(?:\.?\d{2}){1,3}[、,，\s和及]*)+)"
+)
 _ECCN = re.compile(r"(?<![A-Za-z0-9])(\d[A-E]\d{3})(?:\.[a-z])?(?![A-Za-z0-9])")
 
 
@@ -141,7 +197,6 @@ def lead(text: str, limit: int = LEAD_BYTES) -> str:
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
-
 def _zh_number(token: str) -> int | None:
     if token.isdigit():
         return int(token)
@@ -178,7 +233,13 @@ def dates(text: str, published: date | None = None) -> frozenset[str]:
     for pattern, order in _DATES:
         for m in pattern.finditer(text):
             g = m.groups()
-            y, mo, d = (g[0], g[1], g[2]) if order == "ymd" else (g[2], g[0], g[1]) if order == "mdy" else (g[2], g[1], g[0])
+            y, mo, d = (
+                (g[0], g[1], g[2])
+                if order == "ymd"
+                else (g[2], g[0], g[1])
+                if order == "mdy"
+                else (g[2], g[1], g[0])
+            )
             month = _month(mo)
             year = int(y) if y else ref_year
             if not month or year is None:
@@ -248,7 +309,9 @@ def doc_mentions(text: str) -> list[tuple[int, str]]:
             key = f"ann:{year.group(1) if year else '?'}:{int(number)}"
             found[key] = min(found.get(key, m.start()), m.start())
     dated = {k.rsplit(":", 1)[1] for k in found if k.startswith("ann:") and not k.startswith("ann:?")}
-    kept = {k: pos for k, pos in found.items() if not (k.startswith("ann:?:") and k.rsplit(":", 1)[1] in dated)}
+    kept = {
+        k: pos for k, pos in found.items() if not (k.startswith("ann:?:") and k.rsplit(":", 1)[1] in dated)
+    }
     return sorted((pos, k) for k, pos in kept.items())
 
 

@@ -23,7 +23,7 @@ from parsers import events
 
 WINDOW_DAYS = 120
 CAP = 200
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 20
 STORY_MEAN = 0.4
 STORY_MEMBERS = 10
 BLOCK_KINDS = ("docs", "dates", "numbers", "percents", "counts", "hs", "eccn", "people")
@@ -112,7 +112,9 @@ class EventIndex:
         story, best = self._best_story(p, decisions, stats)
         self._add(p, story or story_id_for(p.article_id))
         if story is None or best is None:
-            return Placement(p.article_id, self.story_of[p.article_id], None, 0.0, "founder", tuple(decisions))
+            return Placement(
+                p.article_id, self.story_of[p.article_id], None, 0.0, "founder", tuple(decisions)
+            )
         return Placement(p.article_id, story, best.b, best.probability, "joined", tuple(decisions))
 
     def _best_story(
@@ -138,7 +140,9 @@ class EventIndex:
     ) -> float:
         known = {d.b: d.probability for d in decisions}
         latest = self.members[story][-STORY_MEMBERS:]
-        probs = [known[m] if m in known else events.decide(p, self.profiles[m], stats).probability for m in latest]
+        probs = [
+            known[m] if m in known else events.decide(p, self.profiles[m], stats).probability for m in latest
+        ]
         return sum(probs) / len(probs)
 
     def _add(self, p: events.Profile, story: str) -> None:
@@ -157,5 +161,7 @@ class EventIndex:
 def place_all(profiles: list[events.Profile], index: EventIndex | None = None) -> list[Placement]:
     """Place articles in (published, id) order, undated last, as a run would add them."""
     index = index if index is not None else EventIndex()
-    order = sorted(profiles, key=lambda p: (p.published is None, p.published or events.date.min, p.article_id))
+    order = sorted(
+        profiles, key=lambda p: (p.published is None, p.published or events.date.min, p.article_id)
+    )
     return [index.place(p) for p in order]

@@ -34,17 +34,165 @@ LEX_BYTES = 1_000
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _WORD = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:['.-][a-z0-9]+)*")
 _STOP = frozenset(
-    """a an the of to in on and or for is are was were be been being by with as at from that this these
-    those it its it's their they them he she his her we our you your i not no but if than then so such
-    said says say will would shall should can could may might must has have had do does did also more most
-    other some any all each which who whom whose what when where while there here about after before
-    over under into out up down new year years day days per cent percent according including since during
-    between against through up said’ mr ms china chinese china's beijing xinhua reuters news report reports
-    reported reporter reporters week month monday tuesday wednesday thursday friday saturday sunday""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "and",
+        "or",
+        "for",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "by",
+        "with",
+        "as",
+        "at",
+        "from",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "it's",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "not",
+        "no",
+        "but",
+        "if",
+        "than",
+        "then",
+        "so",
+        "such",
+        "said",
+        "says",
+        "say",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "also",
+        "more",
+        "most",
+        "other",
+        "some",
+        "any",
+        "all",
+        "each",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "while",
+        "there",
+        "here",
+        "about",
+        "after",
+        "before",
+        "over",
+        "under",
+        "into",
+        "out",
+        "up",
+        "down",
+        "new",
+        "year",
+        "years",
+        "day",
+        "days",
+        "per",
+        "cent",
+        "percent",
+        "according",
+        "including",
+        "since",
+        "during",
+        "between",
+        "against",
+        "through",
+        "up",
+        "said’",
+        "mr",
+        "ms",
+        "china",
+        "chinese",
+        "china's",
+        "beijing",
+        "xinhua",
+        "reuters",
+        "news",
+        "report",
+        "reports",
+        "reported",
+        "reporter",
+        "reporters",
+        "week",
+        "month",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
 )
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    'bias': -6.452, 'conflict_counts': -0.377, 'conflict_dates': -2.101, 'conflict_docs': -1.477, 'conflict_period': -1.465, 'conflict_ruling': 0.0, 'copy': 0.26, 'cross_language': 0.151, 'ev_codes': 0.361, 'ev_dates': 1.329, 'ev_docs': 1.135, 'ev_issuers': -0.136, 'ev_numbers': 0.765, 'ev_people': 1.735, 'ev_places': 0.045, 'ev_terms': 0.163, 'lexical': 1.723, 'main_doc': 1.135, 'terms': 5.294}
+    "bias": -6.452,
+    "conflict_counts": -0.377,
+    "conflict_dates": -2.101,
+    "conflict_docs": -1.477,
+    "conflict_period": -1.465,
+    "conflict_ruling": 0.0,
+    "copy": 0.26,
+    "cross_language": 0.151,
+    "ev_codes": 0.361,
+    "ev_dates": 1.329,
+    "ev_docs": 1.135,
+    "ev_issuers": -0.136,
+    "ev_numbers": 0.765,
+    "ev_people": 1.735,
+    "ev_places": 0.045,
+    "ev_terms": 0.163,
+    "lexical": 1.723,
+    "main_doc": 1.135,
+    "terms": 5.294,
+}
 PRIOR_DOCS = 100
 THRESHOLD = 0.4
 JOIN_KINDS = ("docs", "dates", "percents", "numbers", "counts", "hs", "eccn", "people")
@@ -59,11 +207,14 @@ EVIDENCE = {
     "places": ("places",),
     "terms": ("terms",),
 }
+VETO = ("docs",)  # two different main document numbers are two events, whatever else agrees
 DATE_GAP = 30  # days: two articles whose dates are all further apart than this report other events
 # Terms that exclude each other: a quarter's trade figures are not the half-year's; a preliminary
 # ruling is not the final one.
 EXCLUSIVE = {
-    "period": frozenset({"first quarter", "first half", "first four months", "first seven months", "full year"}),
+    "period": frozenset(
+        {"first quarter", "first half", "first four months", "first seven months", "full year"}
+    ),
     "ruling": frozenset({"preliminary ruling", "final ruling"}),
 }
 
@@ -155,7 +306,7 @@ def lexical_tokens(text: str) -> list[str]:
     out = []
     for m in _WORD.finditer(anchor_mod.normalise(text).lower()):
         word = m.group()
-        if "\u3400" <= word[0]:
+        if word[0] >= "\u3400":
             out += [word[i : i + 2] for i in range(len(word) - 1)] or [word]
         elif word not in _STOP and len(word) > 1 and not word.isdigit():
             out.append(_stem(word))
@@ -187,6 +338,15 @@ class Stats:
 
     n: int = 0
     df: Mapping[str | int, int] = field(default_factory=dict)
+    memo: dict[str | int, float] = field(default_factory=dict, compare=False, repr=False)
+    norms: dict[frozenset[str | int], float] = field(default_factory=dict, compare=False, repr=False)
+
+    def norm(self, keys: frozenset[str | int]) -> float:
+        """Sum of squared idf weights of a key set (kept: a profile is compared with many others)."""
+        value = self.norms.get(keys)
+        if value is None:
+            value = self.norms[keys] = sum(self.idf(t) ** 2 for t in keys)
+        return value
 
     def idf(self, key: str | int) -> float:
         """Specificity in [0, 1]: log((n + 1) / (df + 1)) / log(n + 1) with PRIOR_DOCS added to n (a young
@@ -197,8 +357,11 @@ class Stats:
         """
         if not self.n:
             return 1.0
-        n = self.n + PRIOR_DOCS
-        return math.log((n + 1) / (self.df.get(key, 0) + 1)) / math.log(n + 1)
+        value = self.memo.get(key)
+        if value is None:
+            n = self.n + PRIOR_DOCS
+            value = self.memo[key] = math.log((n + 1) / (self.df.get(key, 0) + 1)) / math.log(n + 1)
+        return value
 
     @classmethod
     def of(cls, profiles: Iterable[Profile]) -> Stats:
@@ -223,12 +386,12 @@ def anchor_keys(a: anchor_mod.Anchors, kinds: Iterable[str] = COMPARE_KINDS) -> 
 
 def cosine(a: Iterable[str | int], b: Iterable[str | int], stats: Stats | None = None) -> float:
     """Cosine of two key sets, each key weighted by its idf (1 without stats)."""
-    sa, sb = set(a), set(b)
+    sa, sb = frozenset(a), frozenset(b)
     if not sa or not sb:
         return 0.0
-    w = (stats or Stats()).idf
-    shared = sum(w(t) ** 2 for t in sa & sb)
-    norm = math.sqrt(sum(w(t) ** 2 for t in sa) * sum(w(t) ** 2 for t in sb))
+    st = stats or Stats()
+    shared = sum(st.idf(t) ** 2 for t in sa & sb)
+    norm = math.sqrt(st.norm(sa) * st.norm(sb))
     return shared / norm if norm else 0.0
 
 
@@ -267,22 +430,27 @@ def conflicts(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> list[str]:
         ta, tb = a.terms & group, b.terms & group
         if ta and tb and not ta & tb:
             out.append(name)
-    if a.dates and b.dates and not a.dates & b.dates:
-        if min(abs(x - y) for x in _days(a.dates) for y in _days(b.dates)) > DATE_GAP:
-            out.append("dates")
+    far = a.dates and b.dates and not a.dates & b.dates
+    if far and min(abs(x - y) for x in _days(a.dates) for y in _days(b.dates)) > DATE_GAP:
+        out.append("dates")
     return out
 
 
-def features(a: Profile, b: Profile, stats: Stats | None = None) -> dict[str, float]:
+def features(
+    a: Profile,
+    b: Profile,
+    stats: Stats | None = None,
+    shared: Mapping[str, list[str]] | None = None,
+    found: list[str] | None = None,
+) -> dict[str, float]:
     """Pair features (see the module docstring): evidence per anchor kind is the summed specificity
     of the anchors both carry (record linkage: a shared rare value is strong evidence)."""
-    found = conflicts(a.anchors, b.anchors)
-    w = (stats or Stats()).idf
-    shared = shared_anchors(a.anchors, b.anchors)
+    found = conflicts(a.anchors, b.anchors) if found is None else found
+    shared = shared_anchors(a.anchors, b.anchors) if shared is None else shared
     f = {
         "lexical": cosine(a.lexical, b.lexical, stats) if a.language == b.language else 0.0,
         "cross_language": 0.0 if a.language == b.language else 1.0,
-        "copy": float(neardup.similarity(a.sig, b.sig, a.n_shingles, b.n_shingles)),
+        "copy": copy_score(a, b),
         "terms": cosine(anchor_keys(a.anchors, ("terms",)), anchor_keys(b.anchors, ("terms",)), stats),
         "main_doc": 1.0 if "main_docs" in shared else 0.0,
     }
@@ -303,6 +471,17 @@ def specificity(kind: str, value: str) -> float:
     return 1.0
 
 
+def copy_score(a: Profile, b: Profile) -> float:
+    """neardup.similarities for one pair, without its batch overhead: max(Jaccard, containment)."""
+    if bool((a.sig == neardup.EMPTY).all()) or bool((b.sig == neardup.EMPTY).all()):
+        return 0.0
+    jac = float(np.count_nonzero(a.sig == b.sig)) / len(a.sig)
+    small, large = sorted((float(a.n_shingles), float(b.n_shingles)))
+    if small >= neardup.MIN_CONTAINED and small >= neardup.MIN_RATIO * large:
+        jac = max(jac, jac * (small + large) / (1.0 + jac) / max(small, 1.0))
+    return min(max(jac, 0.0), 1.0)
+
+
 def probability(f: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
     """The logistic model's probability that a pair with features `f` is one event."""
     w = WEIGHTS if weights is None else weights
@@ -318,12 +497,13 @@ def decide(
     threshold: float | None = None,
 ) -> Decision:
     """One event or not, and why: copies always join; otherwise the calibrated model decides."""
-    f = features(a, b, stats)
     shared = shared_anchors(a.anchors, b.anchors)
     found = conflicts(a.anchors, b.anchors)
+    f = features(a, b, stats, shared, found)
     p = probability(f, weights)
     threshold = THRESHOLD if threshold is None else threshold
     if f["copy"] >= neardup.THRESHOLD:
         return Decision(a.article_id, b.article_id, True, max(p, f["copy"]), f, shared, found, "copy")
-    rule = "conflict" if found and p < threshold else "model"
-    return Decision(a.article_id, b.article_id, p >= threshold, p, f, shared, found, rule)
+    if any(c in VETO for c in found):
+        return Decision(a.article_id, b.article_id, False, p, f, shared, found, "conflict")
+    return Decision(a.article_id, b.article_id, p >= threshold, p, f, shared, found, "model")

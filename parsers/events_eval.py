@@ -44,8 +44,15 @@ def load(root: Path = EVENTS, split: str | None = None) -> list[Page]:
             text = _MARKER.sub("", (root / r["path"]).read_text(encoding="utf-8"), count=1)
             published = date.fromisoformat(r["published"]) if r["published"] else None
             pages.append(
-                Page(Path(r["path"]).stem, r["cluster"], split_of[r["cluster"]], r["language"], published,
-                     r["relation"], text)  # fmt: skip
+                Page(
+                    Path(r["path"]).stem,
+                    r["cluster"],
+                    split_of[r["cluster"]],
+                    r["language"],
+                    published,
+                    r["relation"],
+                    text,
+                )
             )
     return pages
 

@@ -124,7 +124,9 @@ def customs_districts(text: str, lexicon: Lexicon | None = None) -> set[str]:
         found.update([f"{name} Customs"] if name else [])
     for m in re.finditer("海关(?!总署)", text):
         before = text[max(0, m.start() - 5) : m.start()]
-        name = next((_name(lex.cjk[before[-n:]]) for n in (5, 4, 3, 2) if _name(lex.cjk.get(before[-n:], []))), None)
+        name = next(
+            (_name(lex.cjk[before[-n:]]) for n in (5, 4, 3, 2) if _name(lex.cjk.get(before[-n:], []))), None
+        )
         found.update([f"{name} Customs"] if name else [])
     return found
 
