@@ -9,6 +9,8 @@ written to bench/results.json.
    the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale), then a
    hostile site: peak RSS of a run fetching a doubly gzipped bomb, time to stop the deep-nesting
    page at its parse budget (bench.budgets).
+5. events: event-level stories on the real event set (dev / test P, R beside the copy level) and
+   placing 1,000 articles against 100k / 1M event histories (bench.events, its own process).
 
 About 8-12 minutes on the 2-core machine; timings move with other work on the machine, so the load
 average and CPU pressure at start and end are recorded with the figures.
@@ -41,6 +43,9 @@ TARGETS: tuple[tuple[str, str, Any, str], ...] = (
     ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
     ("budget_bomb_peak_rss_mb", "< 600 MB", lambda v: v < 600, "{:.0f} MB"),
     ("budget_deep_page_seconds", "<= 25 s", lambda v: v <= 25.0, "{:.1f} s"),  # the 20 s budget + 5
+    ("events_event_test_precision", ">= 0.95", lambda v: v >= 0.95, "{:.3f}"),
+    ("events_event_test_recall", ">= 0.9", lambda v: v >= 0.9, "{:.3f}"),
+    ("events_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
     ("total_minutes", "<= 15", lambda v: v <= 15.0, "{:.1f} min"),
 )
 
@@ -167,6 +172,11 @@ def main(argv: list[str] | None = None) -> None:
 
         print("\n== budgets: a run fetching a doubly gzipped bomb and a deep-nesting page", flush=True)
         figures.update(budgets.budget_benchmark())
+    print("\n== events: event-level stories on the real event set, beside the copy level; placing 1,000 "
+          "articles against the synthetic histories", flush=True)  # fmt: skip
+    from bench import events as events_bench
+
+    figures.update(events_bench.in_subprocess([int(s) for s in args.sizes.split(",")], args.repeat))
 
     figures["machine_at_end"] = machine()
     figures["total_minutes"] = (time.perf_counter() - start) / 60
@@ -181,7 +191,12 @@ def main(argv: list[str] | None = None) -> None:
                 f"noop_peak_rss_mb_{lo}", f"noop_peak_rss_mb_{hi}", f"noop_peak_rss_mb_growth_{lo}_to_{hi}",
                 f"noop_first_run_seconds_{lo}", f"noop_first_run_seconds_{hi}",
                 "dedup_peak_rss_mb", "prefect_overhead_share", "prefect_overhead_share_later_run",
-                "budget_bomb_peak_rss_mb", "budget_worker_peak_rss_mb", "budget_deep_page_seconds"):  # fmt: skip
+                "budget_bomb_peak_rss_mb", "budget_worker_peak_rss_mb", "budget_deep_page_seconds",
+                "events_event_dev_precision", "events_event_dev_recall", "events_copy_dev_precision",
+                "events_copy_dev_recall", "events_event_test_precision", "events_event_test_recall",
+                "events_copy_test_precision", "events_copy_test_recall",
+                f"events_1000_seconds_at_{int(args.sizes.split(',')[0])}",
+                f"events_1000_seconds_at_{int(args.sizes.split(',')[-1])}", "events_peak_rss_mb"):  # fmt: skip
         if key in figures:
             value = figures[key]
             print(f"  {key:<40} {value:,.3f}" if isinstance(value, float) else f"  {key:<40} {value}")

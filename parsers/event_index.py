@@ -1,0 +1,167 @@
+"""Incremental event stories: an inverted index on anchor keys, and assignment to the best story.
+
+A new article looks up only the articles that share one of its blocking keys (`blocking_keys`:
+document numbers, dates, numbers, counted measures, codes, officials, bilingual terms and pairs of
+terms) and were published within WINDOW_DAYS of it (when both dates are known). A key with more than
+CAP postings in the window says little (a common term) and is skipped, so the cost of placing an
+article does not grow with the history. The MAX_CANDIDATES candidates sharing most keys are scored
+with `events.decide`; the article joins the story whose members it matches best (best pair at or
+above events.THRESHOLD, and mean probability over the story's latest members at or above
+STORY_MEAN, so one loose link does not chain two events), else it founds a story. Stories are never
+merged or renamed; every placement keeps its decisions (`Placement.why`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from parsers import events
+
+WINDOW_DAYS = 120
+CAP = 200
+MAX_CANDIDATES = 20
+STORY_MEAN = 0.4
+STORY_MEMBERS = 10
+BLOCK_KINDS = ("docs", "dates", "numbers", "percents", "counts", "hs", "eccn", "people")
+
+
+def blocking_keys(p: events.Profile) -> list[str]:
+    """The keys a profile is indexed under: specific anchors, its terms and each pair of its terms."""
+    keys = set(events.anchor_keys(p.anchors, BLOCK_KINDS))
+    terms = sorted(p.anchors.terms)
+    keys.update(f"term:{t}" for t in terms)
+    keys.update(f"terms:{a}|{b}" for a, b in combinations(terms, 2))
+    return sorted(keys)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an article went: its story, the member it matched best (None if it founded the story)."""
+
+    article_id: str
+    story_id: str
+    matched: str | None
+    probability: float
+    kind: str  # "founder" | "joined" | "kept"
+    decisions: tuple[events.Decision, ...] = ()
+
+    def why(self) -> dict[str, Any]:
+        """Plain data for storage: story, kind, best match, and each scored candidate's reasons."""
+        return {
+            "story_id": self.story_id,
+            "kind": self.kind,
+            "matched": self.matched,
+            "probability": round(self.probability, 4),
+            "candidates": [{"article_id": d.b, **d.why()} for d in self.decisions],
+        }
+
+
+def story_id_for(article_id: str) -> str:
+    """The id of an event story founded by this article."""
+    return "ev-" + article_id[:16]
+
+
+@dataclass
+class EventIndex:
+    """Profiles, postings (key -> article ids in published order) and stories, held in memory."""
+
+    window_days: int = WINDOW_DAYS
+    cap: int = CAP
+    max_candidates: int = MAX_CANDIDATES
+    profiles: dict[str, events.Profile] = field(default_factory=dict)
+    postings: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    undated: dict[str, list[str]] = field(default_factory=dict)
+    story_of: dict[str, str] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    df: Counter[str | int] = field(default_factory=Counter)
+
+    def stats(self) -> events.Stats:
+        """Frequencies over the indexed history (for idf weights)."""
+        return events.Stats(len(self.profiles), self.df)
+
+    def candidates(self, p: events.Profile) -> list[str]:
+        """Indexed articles sharing a blocking key within the window, most shared keys first."""
+        shared: Counter[str] = Counter()
+        for key in blocking_keys(p):
+            hits = self._window(key, p)
+            if len(hits) <= self.cap:
+                shared.update(hits)
+        shared.pop(p.article_id, None)
+        return [a for a, _ in sorted(shared.items(), key=lambda x: (-x[1], x[0]))[: self.max_candidates]]
+
+    def _window(self, key: str, p: events.Profile) -> list[str]:
+        dated = self.postings.get(key, [])
+        undated = self.undated.get(key, [])
+        if p.published is None:
+            return [a for _, a in dated] + undated
+        day = p.published.toordinal()
+        lo = bisect.bisect_left(dated, (day - self.window_days, ""))
+        hi = bisect.bisect_right(dated, (day + self.window_days, "\uffff"))
+        return [a for _, a in dated[lo:hi]] + undated
+
+    def place(self, p: events.Profile) -> Placement:
+        """Put one new article into its story (or found one), index it, and say why."""
+        if p.article_id in self.story_of:
+            return Placement(p.article_id, self.story_of[p.article_id], None, 1.0, "kept")
+        stats = self.stats()
+        decisions = [events.decide(p, self.profiles[c], stats) for c in self.candidates(p)]
+        story, best = self._best_story(p, decisions, stats)
+        self._add(p, story or story_id_for(p.article_id))
+        if story is None or best is None:
+            return Placement(
+                p.article_id, self.story_of[p.article_id], None, 0.0, "founder", tuple(decisions)
+            )
+        return Placement(p.article_id, story, best.b, best.probability, "joined", tuple(decisions))
+
+    def _best_story(
+        self, p: events.Profile, decisions: list[events.Decision], stats: events.Stats
+    ) -> tuple[str | None, events.Decision | None]:
+        by_story: dict[str, events.Decision] = {}
+        for d in decisions:
+            s = self.story_of[d.b]
+            if d.same_event and (s not in by_story or d.probability > by_story[s].probability):
+                by_story[s] = d
+        ranked = []
+        for s, d in by_story.items():
+            mean = self._story_mean(p, s, decisions, stats)
+            if d.rule == "copy" or mean >= STORY_MEAN:
+                ranked.append((d.rule == "copy", mean, d.probability, s, d))
+        if not ranked:
+            return None, None
+        top = max(ranked, key=lambda r: (r[0], r[1], r[2], r[3]))
+        return top[3], top[4]
+
+    def _story_mean(
+        self, p: events.Profile, story: str, decisions: list[events.Decision], stats: events.Stats
+    ) -> float:
+        known = {d.b: d.probability for d in decisions}
+        latest = self.members[story][-STORY_MEMBERS:]
+        probs = [
+            known[m] if m in known else events.decide(p, self.profiles[m], stats).probability for m in latest
+        ]
+        return sum(probs) / len(probs)
+
+    def _add(self, p: events.Profile, story: str) -> None:
+        self.profiles[p.article_id] = p
+        self.story_of[p.article_id] = story
+        self.members.setdefault(story, []).append(p.article_id)
+        self.df.update(set(events.anchor_keys(p.anchors)))
+        self.df.update(p.lexical)
+        for key in blocking_keys(p):
+            if p.published is None:
+                self.undated.setdefault(key, []).append(p.article_id)
+            else:
+                bisect.insort(self.postings.setdefault(key, []), (p.published.toordinal(), p.article_id))
+
+
+def place_all(profiles: list[events.Profile], index: EventIndex | None = None) -> list[Placement]:
+    """Place articles in (published, id) order, undated last, as a run would add them."""
+    index = index if index is not None else EventIndex()
+    order = sorted(
+        profiles, key=lambda p: (p.published is None, p.published or events.date.min, p.article_id)
+    )
+    return [index.place(p) for p in order]
