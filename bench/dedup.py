@@ -32,7 +32,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from parsers import dedup_eval, neardup, stories, webclean
+from bench import dedup_eval
+from parsers.clean import web as webclean
+from parsers.stories import assign as stories
+from parsers.stories import neardup
 
 AEB = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "aeb" / "ground-truth.json"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "press"

@@ -1,10 +1,10 @@
 """Event-level matching benchmark: quality on the real event set, then the incremental cost at scale.
 
 1. Quality (tests/data/events, split by family in split.csv): pairwise precision / recall / F1 of
-   the event stories (parsers.event_index.place_all, pages added in published order) on the dev and
+   the event stories (parsers.stories.event_index.place_all, pages added in published order) on the dev and
    the test split, beside the copy level (MinHash: LSH candidates scoring >= neardup.THRESHOLD,
-   stories by parsers.stories.assign_stories) on the same pages. Pairs within a split only.
-2. `--calibrate`: refit the logistic weights of parsers.events on the dev split (pairs sharing a
+   stories by parsers.stories.assign.assign_stories) on the same pages. Pairs within a split only.
+2. `--calibrate`: refit the logistic weights of parsers.stories.events on the dev split (pairs sharing a
    blocking key), print them (to paste into events.WEIGHTS) with the dev figures by threshold.
 3. Scale: a DuckDB file holds a history of N synthetic profiles (event_keys: blocking key hashes with
    the published day; event_profiles: profile JSON and story), drawn from the real pages' anchors:
@@ -31,7 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from parsers import event_index, events, events_eval, neardup, stories
+from bench import events_eval
+from parsers.stories import assign as stories
+from parsers.stories import event_index, events, neardup
 
 
 def profiles_of(pages: Sequence[events_eval.Page]) -> list[events.Profile]:

@@ -34,7 +34,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from parsers import anchors, event_index, events, events_eval
+from bench import events_eval
+from parsers.stories import anchors, event_index, events
 
 RATE = 2_000
 CHUNK = 200_000

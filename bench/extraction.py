@@ -1,4 +1,4 @@
-"""Article-extraction benchmark: plain trafilatura vs `parsers.html.extract_article`, same run.
+"""Article-extraction benchmark: plain trafilatura vs `parsers.extract.html.extract_article`, same run.
 
 Data: `../shared/corpora/aeb` (scrapinghub/article-extraction-benchmark: 181 pages, ground truth).
 Metric as that benchmark's `evaluate.py` defines it: per page, the multisets of 4-token shingles
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import trafilatura
 
-from parsers.clean import clean_article
-from parsers.html import extract_article
+from parsers.clean.press import clean_article
+from parsers.extract.html import extract_article
 from parsers.model import Source
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "aeb"

@@ -165,9 +165,9 @@ max_items = 1000
 def crawled_documents(site: Site, source: Source) -> list[Document]:
     """The site's article documents exactly as the crawler builds them (feed hints, charset, hash)."""
     from flows.crawl import _Crawler, _document
-    from parsers import charset
-    from parsers.feeds import parse_feed
-    from parsers.fetchtypes import Response
+    from parsers.extract import charset
+    from parsers.extract.feeds import parse_feed
+    from parsers.fetch.types import Response
 
     entries, _ = parse_feed(site.feed, site.feed_url, source, "application/rss+xml")
     crawler = _Crawler(source, None, {})  # type: ignore[arg-type]  # only its hint() is used
@@ -375,7 +375,7 @@ class Probe:
 
     def __enter__(self) -> Probe:
         import flows.ingest as ingest_module
-        from parsers.fetch import Fetcher
+        from parsers.fetch.client import Fetcher
 
         names = ("discover", "remember", "parse", "clean", "deduplicate", "group_stories", "classify",
                  "load_batch", "report", "send_alerts", "publish", "publish_artifacts")  # fmt: skip

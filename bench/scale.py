@@ -44,10 +44,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from parsers import neardup, webclean
-from parsers.measures import Measure, extract_measures
+from parsers.classify.measures import Measure, extract_measures
+from parsers.classify.topics import Rules, classify, load_rules, paragraph_scores
+from parsers.clean import web as webclean
 from parsers.model import Article, Document, TopicScore
-from parsers.topics import Rules, classify, load_rules, paragraph_scores
+from parsers.stories import neardup
 
 ROOT = Path(__file__).resolve().parents[1]
 AEB = ROOT.parent / "shared" / "corpora" / "aeb" / "ground-truth.json"
@@ -404,7 +405,7 @@ class LoadBatch:
 
 def load_batches(tmpl: list[Template], rows: int, tag: str, batch: int = LOAD_BATCH) -> list[LoadBatch]:
     """`rows` new articles (variants of the templates) in the flow's batches, ready for load_batch."""
-    from parsers.dedup import content_hash
+    from parsers.stories.hashing import content_hash
     from warehouse import load, stories
 
     real = neardup.sketch([t.clean_text for t in tmpl])

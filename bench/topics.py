@@ -26,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from parsers.measures import extract_measures
-from parsers.topics import Rules, classify, load_rules
-from parsers.topics_eval import Report, evaluate, read_labels
+from parsers.classify.evaluate import Report, evaluate, read_labels
+from parsers.classify.measures import extract_measures
+from parsers.classify.topics import Rules, classify, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TRADEWIRE_SHARED", ROOT.parent / "shared"))

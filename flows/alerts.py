@@ -33,7 +33,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
 from flows import notify
-from parsers import neardup
+from parsers.stories import neardup
 from warehouse import alerts as store
 from warehouse import db
 

@@ -38,8 +38,8 @@ def ingest(
     source: Annotated[list[str] | None, typer.Option("--source", help="only these source ids")] = None,
 ) -> None:
     """Fetch, clean, deduplicate, classify and load every enabled source of the registry."""
+    from parsers.classify.topics import RulesError, load_rules
     from parsers.registry import RegistryError, load_registry
-    from parsers.topics import RulesError, load_rules
     from warehouse.db import default_db_path
 
     db_path = db or default_db_path()
@@ -122,9 +122,9 @@ def classify(
     """Classify any texts with the topic rules and show the evidence, without touching the warehouse."""
     import json as jsonlib
 
-    from parsers.topics import RulesError, load_rules
-    from parsers.topics import classify as classify_text
-    from parsers.topics_eval import read_passage
+    from parsers.classify.evaluate import read_passage
+    from parsers.classify.topics import RulesError, load_rules
+    from parsers.classify.topics import classify as classify_text
 
     try:
         loaded = load_rules(rules)
@@ -155,8 +155,8 @@ def eval_topics(
     language: Annotated[str | None, typer.Option(help="only rows whose `language` column is this")] = None,
 ) -> None:
     """Precision, recall and F1 per topic and the macro-F1 of the topic classifier on a labelled set."""
-    from parsers.topics import RulesError, load_rules
-    from parsers.topics_eval import LabelsError, evaluate, format_report, read_labels
+    from parsers.classify.evaluate import LabelsError, evaluate, format_report, read_labels
+    from parsers.classify.topics import RulesError, load_rules
 
     try:
         report = evaluate(read_labels(labels, split, language), load_rules(rules))

@@ -19,15 +19,15 @@ from datetime import datetime
 from typing import TypeVar
 
 from flows.parallel import parse_feed, parse_listing, parse_sitemap  # in worker processes, within budgets
-from parsers.charset import well_formed
-from parsers.dates import local_naive
-from parsers.feeds import FeedItem
-from parsers.fetch import Fetcher, FetchError
-from parsers.fetchtypes import Response, Validators
+from parsers.extract.charset import well_formed
+from parsers.extract.dates import local_naive
+from parsers.extract.feeds import FeedItem
+from parsers.extract.listing import ListingItem, next_listing_page
+from parsers.extract.sitemap import Sitemap, SitemapEntry
+from parsers.fetch.client import Fetcher, FetchError
+from parsers.fetch.types import Response, Validators
 from parsers.isolation import ItemGuard
-from parsers.listing import ListingItem, next_listing_page
 from parsers.model import Document, Failure, Source
-from parsers.sitemap import Sitemap, SitemapEntry
 from warehouse.archive import RawRecord
 from warehouse.crawl import Pending
 

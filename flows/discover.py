@@ -10,8 +10,8 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.crawl import crawl
-from parsers.fetch import Fetcher
-from parsers.files import read_files
+from parsers.fetch.client import Fetcher
+from parsers.fetch.files import read_files
 from parsers.model import Document, Failure, Source
 from parsers.registry import Registry
 from warehouse import archive, db

@@ -20,8 +20,8 @@ import os
 from typing import Any
 
 from flows.workers import POOL, Overrun, Raised
-from parsers import feeds, listing, sitemap
-from parsers.documents import parse_document
+from parsers.extract import feeds, listing, sitemap
+from parsers.extract.documents import parse_document
 from parsers.model import Article, Document, Failure, Source
 
 log = logging.getLogger(__name__)
@@ -81,13 +81,13 @@ def parse_all(source: Source, documents: list[Document]) -> list[Article | Failu
 def parse_feed(
     body: bytes, base_url: str, source: Source, content_type: str | None = None
 ) -> tuple[list[feeds.FeedItem], list[Failure]]:
-    """`parsers.feeds.parse_feed` within the budgets; over them, no items and the feed's Failure."""
+    """`parsers.extract.feeds.parse_feed` within the budgets; over them, no items and the feed's Failure."""
     outcome = _index(feeds.parse_feed, body, base_url, source, content_type)
     return ([], [outcome]) if isinstance(outcome, Failure) else outcome
 
 
 def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[sitemap.Sitemap, Failure | None]:
-    """`parsers.sitemap.parse_sitemap` within the budgets; over them, an empty Sitemap and a Failure."""
+    """`parsers.extract.sitemap.parse_sitemap` within the budgets; over them, an empty Sitemap and a Failure."""
     outcome = _index(sitemap.parse_sitemap, body, base_url, source)
     return (sitemap.Sitemap(), outcome) if isinstance(outcome, Failure) else outcome
 
@@ -95,7 +95,7 @@ def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[sitemap.S
 def parse_listing(
     html: str | bytes, base_url: str, source: Source, content_type: str | None = None
 ) -> tuple[list[listing.ListingItem], str | None, list[Failure]]:
-    """`parsers.listing.parse_listing` within the budgets; over them, no links and the page's Failure."""
+    """`parsers.extract.listing.parse_listing` within the budgets; over them, no links and the page's Failure."""
     outcome = _index(listing.parse_listing, html, base_url, source, content_type)
     return ([], None, [outcome]) if isinstance(outcome, Failure) else outcome
 

@@ -13,9 +13,9 @@ from prefect.runtime import flow_run
 from flows.artifacts import publish_artifacts
 from flows.summary import RunSummary, SourceCounts
 from flows.tasks import classify, clean, parse, publish, report
-from parsers.dedup import split_batch_duplicates
 from parsers.model import Document, Failure
 from parsers.registry import load_registry
+from parsers.stories.hashing import split_batch_duplicates
 from warehouse import archive, db, load, stories
 
 

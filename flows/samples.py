@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from flows.crawl import crawl
-from parsers.documents import parse_document
-from parsers.feeds import parse_feed
-from parsers.fetch import Fetcher
-from parsers.listing import parse_listing
+from parsers.extract.documents import parse_document
+from parsers.extract.feeds import parse_feed
+from parsers.extract.listing import parse_listing
+from parsers.extract.sitemap import parse_sitemap
+from parsers.fetch.client import Fetcher
 from parsers.model import Document, Failure, Source
 from parsers.registry import Registry
-from parsers.sitemap import parse_sitemap
 
 log = logging.getLogger(__name__)
 RECORDED_BY = "tradewire record-samples"

@@ -14,14 +14,14 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.parallel import parse_all
 from flows.summary import RunSummary, SourceCounts
-from parsers.canonical import canonical_url
-from parsers.clean import clean_article, clean_paragraphs
-from parsers.dedup import split_batch_duplicates
-from parsers.measures import Measure, extract_measures
+from parsers.classify.measures import Measure, extract_measures
+from parsers.classify.topics import classify as classify_text
+from parsers.classify.topics import load_rules, paragraph_scores
+from parsers.clean.press import clean_article, clean_paragraphs
+from parsers.clean.web import learn_boilerplate
+from parsers.extract.canonical import canonical_url
 from parsers.model import Article, Document, Failure, Source
-from parsers.topics import classify as classify_text
-from parsers.topics import load_rules, paragraph_scores
-from parsers.webclean import learn_boilerplate
+from parsers.stories.hashing import split_batch_duplicates
 from warehouse import db, load, reports, search, stories
 from warehouse.stories import Sketches
 

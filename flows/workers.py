@@ -30,7 +30,12 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 IN_FLIGHT = 2
-PRELOAD = ("parsers.documents", "parsers.feeds", "parsers.listing", "parsers.sitemap")
+PRELOAD = (
+    "parsers.extract.documents",
+    "parsers.extract.feeds",
+    "parsers.extract.listing",
+    "parsers.extract.sitemap",
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
-from parsers.charset import well_formed
+from parsers.extract.charset import well_formed
 from parsers.model import Failure
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 SOURCE_KINDS = ("files", "feed", "listing", "sitemap")
-PARSER_NAMES = ("text", "html")  # the keys of parsers.documents.PARSERS (a test keeps them equal)
-SELECTOR_NAMES = ("item", "link", "title", "date", "next")  # what parsers/listing.py looks up
+PARSER_NAMES = ("text", "html")  # the keys of parsers.extract.documents.PARSERS (a test keeps them equal)
+SELECTOR_NAMES = ("item", "link", "title", "date", "next")  # what parsers/extract/listing.py looks up
 TOPICS = ("logistics", "customs", "resumption", "finance")
 
 

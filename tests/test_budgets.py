@@ -28,9 +28,9 @@ from pytest_httpserver import HTTPServer
 
 from conftest import ROOT
 from flows.workers import BoundedPool, Overrun
-from parsers.fetch import Fetcher
+from parsers.extract.xmlsafe import entity_refusal
+from parsers.fetch.client import Fetcher
 from parsers.model import Source
-from parsers.xmlsafe import entity_refusal
 
 PAGES = sorted((ROOT / "tests" / "data" / "aeb").glob("*.html.gz"))
 UA = "tradewire-test/1 (+mailto:test@example.org)"

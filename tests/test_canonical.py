@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.canonical import canonical_url, declared_canonicals, is_tracking_param, unwrap_gateway
+from parsers.extract.canonical import canonical_url, declared_canonicals, is_tracking_param, unwrap_gateway
 
 RELEASE = "https://english.mofcom.gov.cn/article/newsrelease/significantnews/202205/20220503313889.shtml"
 

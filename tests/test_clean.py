@@ -1,6 +1,6 @@
 from conftest import seed_path
-from parsers.clean import clean_article, clean_lines, fix_punctuation, is_crumb
-from parsers.text import parse_press_text
+from parsers.clean.press import clean_article, clean_lines, fix_punctuation, is_crumb
+from parsers.extract.press import parse_press_text
 
 
 def cleaned(prefix: str):

@@ -1,8 +1,8 @@
-"""Anchors that two reports of one event share whatever their language (parsers/anchors.py)."""
+"""Anchors that two reports of one event share whatever their language (parsers/stories/anchors.py)."""
 
 from datetime import date
 
-from parsers import anchors
+from parsers.stories import anchors
 
 
 def test_document_numbers_in_both_languages():

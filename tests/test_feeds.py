@@ -1,4 +1,4 @@
-"""parsers.feeds on real feeds served by a real HTTP server, plus hostile XML."""
+"""parsers.extract.feeds on real feeds served by a real HTTP server, plus hostile XML."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from parsers.feeds import parse_feed
-from parsers.fetch import Fetcher, Response
+from parsers.extract.feeds import parse_feed
+from parsers.fetch.client import Fetcher, Response
 from parsers.model import Source
 
 DATA = Path(__file__).parent / "data" / "feeds"

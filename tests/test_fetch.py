@@ -1,4 +1,4 @@
-"""parsers.fetch against a real HTTP server on 127.0.0.1 (pytest-httpserver), one test per fault.
+"""parsers.fetch.client against a real HTTP server on 127.0.0.1 (pytest-httpserver), one test per fault.
 
 The server is on loopback, so most sources here are `local=True` with allowed_hosts 127.0.0.1.
 The SSRF tests use a non-local source: a routing transport sends "news.example.com" (resolved to a
@@ -27,7 +27,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from parsers.fetch import (
+from parsers.fetch.client import (
     BlockedError,
     ConnectionFailedError,
     Fetcher,
@@ -38,8 +38,8 @@ from parsers.fetch import (
     TooManyRedirectsError,
     fetch_all,
 )
+from parsers.fetch.policy import address_refusal, host_allowed, retry_after_seconds, url_refusal
 from parsers.model import Source
-from parsers.netpolicy import address_refusal, host_allowed, retry_after_seconds, url_refusal
 from parsers.registry import load_registry
 
 UA = "tradewire-test/1.0 (+mailto:ops@example.org)"
@@ -636,7 +636,7 @@ def test_fetcher_takes_the_registry_defaults(tmp_path: Path) -> None:
 
 
 def test_a_user_agent_without_contact_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="parsers.fetch"):
+    with caplog.at_level(logging.WARNING, logger="parsers.fetch.client"):
         Fetcher("tradewire/0.1")
         Fetcher(UA)
     assert [r.getMessage() for r in caplog.records] == [

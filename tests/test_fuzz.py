@@ -18,14 +18,14 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers import charset
-from parsers.canonical import canonical_url
-from parsers.documents import parse_document
-from parsers.feeds import parse_feed
-from parsers.listing import parse_listing
+from parsers.extract import charset
+from parsers.extract.canonical import canonical_url
+from parsers.extract.documents import parse_document
+from parsers.extract.feeds import parse_feed
+from parsers.extract.listing import parse_listing
+from parsers.extract.sitemap import parse_sitemap
+from parsers.fetch.policy import join_url
 from parsers.model import Article, Document, Failure, Source
-from parsers.netpolicy import join_url
-from parsers.sitemap import parse_sitemap
 
 BOUNDED = settings(
     max_examples=200,

@@ -1,4 +1,4 @@
-"""parsers.html (trafilatura with metadata), parsers.charset and parsers.dates on real pages."""
+"""parsers.extract.html (trafilatura with metadata), parsers.extract.charset and parsers.extract.dates on real pages."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from parsers import charset
-from parsers.dates import parse_date
-from parsers.feeds import FeedItem
-from parsers.fetch import Fetcher, Response
-from parsers.html import Hints, extract_article
+from parsers.extract import charset
+from parsers.extract.dates import parse_date
+from parsers.extract.feeds import FeedItem
+from parsers.extract.html import Hints, extract_article
+from parsers.fetch.client import Fetcher, Response
 from parsers.model import Source
 
 PAGES = Path(__file__).parent / "data" / "pages"
@@ -122,7 +122,7 @@ def test_listing_date_used_when_the_page_has_none() -> None:
 
 
 def test_nothing_to_extract_returns_none_and_logs(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="parsers.html"):
+    with caplog.at_level(logging.WARNING, logger="parsers.extract.html"):
         assert extract_article(b"", "http://a.cn/x", XINHUA) is None
         assert (
             extract_article("<html><body><script>var a = 1;</script></body></html>", "http://a.cn/y", XINHUA)

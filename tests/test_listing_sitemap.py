@@ -1,4 +1,4 @@
-"""parsers.listing and parsers.sitemap: listing pages and sitemaps served by a real HTTP server."""
+"""parsers.extract.listing and parsers.extract.sitemap: listing pages and sitemaps served by a real HTTP server."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from parsers.fetch import Fetcher, Response
-from parsers.listing import next_listing_page, parse_listing
+from parsers.extract.listing import next_listing_page, parse_listing
+from parsers.extract.sitemap import parse_sitemap
+from parsers.fetch.client import Fetcher, Response
 from parsers.model import Source
-from parsers.sitemap import parse_sitemap
 
 PAGES = Path(__file__).parent / "data" / "pages"
 UA = "tradewire-test/1.0 (+mailto:ops@example.org)"

@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 
 from conftest import seed_path
-from parsers.clean import clean_article
-from parsers.measure_fields import announcement_numbers, effective_dates, hs_codes, load_gazetteer, places
-from parsers.measures import Measure, extract_measures, is_customs_measure
-from parsers.text import parse_press_text
-from parsers.topics import load_rules
+from parsers.classify.fields import announcement_numbers, effective_dates, hs_codes, load_gazetteer, places
+from parsers.classify.measures import Measure, extract_measures, is_customs_measure
+from parsers.classify.topics import load_rules
+from parsers.clean.press import clean_article
+from parsers.extract.press import parse_press_text
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from parsers import dedup_eval, neardup, stories, webclean
-from parsers.stories import Assignment, Item
+from bench import dedup_eval
+from parsers.clean import web as webclean
+from parsers.stories import assign as stories
+from parsers.stories import neardup
+from parsers.stories.assign import Assignment, Item
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds" / "press").glob("*.txt"))}
@@ -183,7 +186,7 @@ def test_band_rows_are_ready_for_a_bigint_table() -> None:
 
 
 def test_signatures_are_the_same_in_every_process() -> None:
-    code = "from pathlib import Path; from parsers import neardup as n; import sys; " + (
+    code = "from pathlib import Path; from parsers.stories import neardup as n; import sys; " + (
         "print(n.band_keys(n.signatures([Path(sys.argv[1]).read_text(encoding='utf-8')])[0])[:4])"
     )
     seed = next((ROOT / "seeds" / "press").glob("000_*.txt"))

@@ -7,11 +7,11 @@ from pytest_httpserver import HTTPServer
 
 from flows.crawl import crawl
 from flows.samples import parse_sample, sample_files
-from parsers.documents import PARSERS
-from parsers.fetch import Fetcher
-from parsers.files import read_files
+from parsers.extract.documents import PARSERS
+from parsers.fetch.client import Fetcher
+from parsers.fetch.files import read_files
+from parsers.fetch.policy import host_allowed
 from parsers.model import SOURCE_KINDS, Source
-from parsers.netpolicy import host_allowed
 from parsers.registry import RegistryError, load_registry
 
 # The real publishers of the `live` profile (seeds/sources.toml).

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.documents import PARSERS
+from parsers.extract.documents import PARSERS
 from parsers.model import PARSER_NAMES
 from parsers.registry import RegistryError, load_registry
 

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 
 def paragraphs(prefix: str) -> list[str]:
     text = seed_path(prefix).read_text(encoding="utf-8")
-    from parsers.clean import clean_article
-    from parsers.text import parse_press_text
+    from parsers.clean.press import clean_article
+    from parsers.extract.press import parse_press_text
 
     article = clean_article(parse_press_text(text, "s", "u"))  # type: ignore[arg-type]
     return [article.title, *article.clean_text.split("\n\n")]

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from conftest import seed_path
-from parsers.text import looks_like_title, parse_date, parse_press_text, split_dateline
+from parsers.extract.press import looks_like_title, parse_date, parse_press_text, split_dateline
 
 
 def parse(prefix: str):

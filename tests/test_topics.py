@@ -1,9 +1,9 @@
 import pytest
 
 from conftest import seed_path
-from parsers.clean import clean_article
-from parsers.text import parse_press_text
-from parsers.topics import RulesError, classify, load_rules
+from parsers.classify.topics import RulesError, classify, load_rules
+from parsers.clean.press import clean_article
+from parsers.extract.press import parse_press_text
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.topics import RulesError, classify, load_rules, paragraph_scores
-from parsers.topics_eval import (
+from parsers.classify.evaluate import (
     LabelsError,
     evaluate,
     format_report,
@@ -14,6 +13,7 @@ from parsers.topics_eval import (
     read_passage,
     threshold_sweep,
 )
+from parsers.classify.topics import RulesError, classify, load_rules, paragraph_scores
 
 DATA = Path(__file__).parent / "data" / "topics"
 

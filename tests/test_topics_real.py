@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from parsers.topics import RulesError, classify, load_rules, topic_signals
-from parsers.topics_eval import LabelsError, evaluate, format_report, read_labels
+from parsers.classify.evaluate import LabelsError, evaluate, format_report, read_labels
+from parsers.classify.topics import RulesError, classify, load_rules, topic_signals
 
 REAL = Path(__file__).parent / "data" / "topics_real"
 LABELS = REAL / "labels.csv"

@@ -7,7 +7,7 @@ from warehouse import db, load
 
 
 def article(text: str, url: str = "https://example.org/a", source: str = "s1") -> Article:
-    from parsers.dedup import content_hash
+    from parsers.stories.hashing import content_hash
 
     return Article(
         source_id=source,

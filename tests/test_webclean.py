@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.webclean import (
+from parsers.clean.web import (
     clean_lines,
     is_boilerplate,
     learn_boilerplate,

@@ -9,8 +9,8 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from parsers.canonical import canonical_url
-from parsers.fetchtypes import Validators
+from parsers.extract.canonical import canonical_url
+from parsers.fetch.types import Validators
 from parsers.model import Document
 
 MAX_ATTEMPTS = 3

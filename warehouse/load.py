@@ -10,7 +10,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from parsers.measures import Measure
+from parsers.classify.measures import Measure
 from parsers.model import Article, Document, Failure
 from warehouse import crashes, crawl, liveness, stories
 from warehouse.crashes import CrashedRun

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from parsers.measure_fields import body_kind, load_gazetteer
-from parsers.measures import Measure, is_customs_measure
+from parsers.classify.fields import body_kind, load_gazetteer
+from parsers.classify.measures import Measure, is_customs_measure
 
 SCHEMA = pa.schema(
     [

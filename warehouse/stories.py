@@ -1,8 +1,8 @@
 """Story assignment against the whole history: LSH band keys joined in SQL, MinHash verification.
 
-New articles are sketched (parsers.neardup), their band keys joined with `core.dedup_bands` to
+New articles are sketched (parsers.stories.neardup), their band keys joined with `core.dedup_bands` to
 find candidates, the candidates' signatures fetched and scored, and each article placed in the
-story of its best match (parsers.stories) or in a new story of its own. The cost grows with the
+story of its best match (parsers.stories.assign) or in a new story of its own. The cost grows with the
 band join, not with re-reading texts; see docs/dedup.md for the threshold and the figures.
 """
 
@@ -14,8 +14,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from parsers import neardup, stories
 from parsers.model import Article
+from parsers.stories import assign as stories
+from parsers.stories import neardup
 
 _HISTORY_CANDIDATES = """
 SELECT DISTINCT n.article_key AS a, h.article_key AS b

@@ -3,7 +3,7 @@
 Per topic, a logistic regression (numpy, Newton steps, L2 1e-4) over the rules' two signals, the
 length-normalised document score and the best paragraph score, against the rules' own decision
 (document score >= threshold or best paragraph >= paragraph threshold) with both thresholds chosen
-on the same training folds by the sweep of `parsers.topics_eval`. Five folds, four shuffles, on the
+on the same training folds by the sweep of `parsers.classify.evaluate`. Five folds, four shuffles, on the
 dev split only; `--test` then trains both on the whole dev split and reports the test split.
 
     .venv/bin/python tests/data/topics_real/tools/model_experiment.py [--test]
@@ -17,9 +17,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(ROOT))
 
+from parsers.classify.evaluate import read_labels, read_passage  # noqa: E402
+from parsers.classify.topics import load_rules, topic_signals  # noqa: E402
 from parsers.model import TOPICS  # noqa: E402
-from parsers.topics import load_rules, topic_signals  # noqa: E402
-from parsers.topics_eval import read_labels, read_passage  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "topics_real" / "labels.csv"
 GRID = np.round(np.arange(0.2, 1.0, 0.05), 2)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from parsers import events
+from parsers.stories import events
 
 WINDOW_DAYS = 120
 CAP = 200

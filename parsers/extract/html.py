@@ -24,8 +24,8 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document as TrafilaturaDocument
 
-from parsers import charset
-from parsers.dates import parse_date
+from parsers.extract import charset
+from parsers.extract.dates import parse_date
 from parsers.model import Article, Source
 
 log = logging.getLogger(__name__)

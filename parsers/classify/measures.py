@@ -1,6 +1,6 @@
 """Enumerated measures of an article, one row each, with their topics and fields: pure functions.
 
-Items come from `parsers.enumerations`; each is classified with the topic rules (a measure is short, so
+Items come from `parsers.classify.enumerations`; each is classified with the topic rules (a measure is short, so
 one clear term is enough: `measure_threshold` in `seeds/topics.toml`) and its fields are read from its
 own text first. What the item does not say is taken from the article, when the article says it once:
 the announcement number and effective date (when the article names exactly one), the issuing body (the
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from parsers.enumerations import enumerated_items
-from parsers.measure_fields import (
+from parsers.classify.enumerations import enumerated_items
+from parsers.classify.fields import (
     Gazetteer,
     announcement_numbers,
     bodies,
@@ -25,7 +25,7 @@ from parsers.measure_fields import (
     load_gazetteer,
     places,
 )
-from parsers.topics import Rules, topic_signals
+from parsers.classify.topics import Rules, topic_signals
 
 CUSTOMS_AUTHORITIES = ("customs", "port")
 _PREPOSITIONS = frozenset({"of", "by", "from", "with", "to", "and", "for"})

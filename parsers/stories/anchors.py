@@ -5,7 +5,7 @@ Pure: text in, a frozen `Anchors` out. Read from the title and the text's first 
 simplified, Big5-gateway pinyin mojibake such as "務(wù)" repaired). Kinds, each a set of keys:
 
 - issuers, places, countries, people, terms: canonical names from `seeds/gazetteer.toml` (bodies and
-  places through parsers.measure_fields; countries, officials and bilingual trade terms here);
+  places through parsers.classify.fields; countries, officials and bilingual trade terms here);
 - docs: announcement and document numbers, `ann:2025:18` (`?` for an unwritten year), `doc:2018:71`
   (`国办函〔2018〕71号`), `decree:788`;
 - counts: counted measures ("25 measures", "十条措施", "二十条");
@@ -24,7 +24,8 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from parsers import lexicon, measure_fields
+from parsers.classify import fields as measure_fields
+from parsers.stories import lexicon
 
 LEAD_BYTES = 2_000
 MAIN_CHARS = 200

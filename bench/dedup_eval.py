@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from parsers import neardup, stories, webclean
+from parsers.clean import web as webclean
+from parsers.stories import assign as stories
+from parsers.stories import neardup
 
 DEVSET = Path(__file__).resolve().parents[1] / "tests" / "data" / "neardup"
 

@@ -26,11 +26,11 @@ import soupsieve
 from bs4 import BeautifulSoup, Tag
 from soupsieve import SelectorSyntaxError
 
-from parsers import charset
-from parsers.dates import parse_date
+from parsers.extract import charset
+from parsers.extract.dates import parse_date
+from parsers.fetch.policy import host_refusal, join_url
 from parsers.isolation import ItemGuard
 from parsers.model import Failure, Source
-from parsers.netpolicy import host_refusal, join_url
 
 _SELECTORS = ("item", "link", "title", "date", "next")
 _NAVIGATION = ("javascript:", "mailto:", "tel:")

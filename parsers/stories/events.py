@@ -2,9 +2,9 @@
 
 Pure functions over `Profile`s (an article's anchors, lexical tokens and copy-level sketch):
 
-- `profile(...)`: anchors (parsers.anchors), lexical tokens of the title and lead (English words
+- `profile(...)`: anchors (parsers.stories.anchors), lexical tokens of the title and lead (English words
   without stopwords, Chinese character bigrams, after traditional-to-simplified conversion) and the
-  MinHash signature of parsers.neardup (the copy level);
+  MinHash signature of parsers.stories.neardup (the copy level);
 - `features(a, b)`: lexical cosine (same language only), copy score, agreement per anchor kind, and
   conflicts (different document numbers, different counted measures, event dates far apart);
 - `decide(a, b)`: a logistic combination of the features, calibrated on the dev split of
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from parsers import anchors as anchor_mod
-from parsers import neardup
+from parsers.stories import anchors as anchor_mod
+from parsers.stories import neardup
 
 LEX_BYTES = 1_000
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"

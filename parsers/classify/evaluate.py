@@ -11,10 +11,10 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from parsers.clean import clean_article
+from parsers.classify.topics import Rules, classify, topic_signals
+from parsers.clean.press import clean_article
+from parsers.extract.press import parse_press_text
 from parsers.model import TOPICS
-from parsers.text import parse_press_text
-from parsers.topics import Rules, classify, topic_signals
 
 
 class LabelsError(ValueError):

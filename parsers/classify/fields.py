@@ -11,9 +11,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from parsers.text import MONTHS
+from parsers.extract.press import MONTHS
 
-DEFAULT_GAZETTEER = Path(__file__).resolve().parents[1] / "seeds" / "gazetteer.toml"
+DEFAULT_GAZETTEER = Path(__file__).resolve().parents[2] / "seeds" / "gazetteer.toml"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _DATE = (
     rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"

@@ -1,4 +1,4 @@
-"""Pure crawl-policy rules used by `parsers.fetch`: which URLs and addresses a source may reach.
+"""Pure crawl-policy rules used by `parsers.fetch.client`: which URLs and addresses a source may reach.
 
 No I/O here; every function returns a human reason (or None) so it can land in a failure row.
 """

@@ -7,13 +7,13 @@ from dataclasses import replace
 
 from charset_normalizer import from_bytes
 
-from parsers import charset
-from parsers.canonical import canonical_url
-from parsers.dates import local_naive
-from parsers.html import Hints, extract_article
+from parsers.extract import charset
+from parsers.extract.canonical import canonical_url
+from parsers.extract.dates import local_naive
+from parsers.extract.html import Hints, extract_article
+from parsers.extract.press import parse_press_text
 from parsers.isolation import ItemGuard
 from parsers.model import Article, Document, Failure, Source
-from parsers.text import parse_press_text
 
 _CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
 

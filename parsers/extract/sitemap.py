@@ -1,8 +1,8 @@
 """XML sitemaps (sitemaps.org): sitemap indexes, URL sets and Google News sitemaps, gzipped or not.
 
 Element names are matched by local name, so sitemaps with a missing or wrong namespace still work.
-Gzip (nested too) is inflated within the source's max_bytes (`parsers.decoding`). A DOCTYPE declaring
-entities is refused before parsing, in whatever encoding (`parsers.xmlsafe`); lxml never loads DTDs
+Gzip (nested too) is inflated within the source's max_bytes (`parsers.fetch.decoding`). A DOCTYPE declaring
+entities is refused before parsing, in whatever encoding (`parsers.extract.xmlsafe`); lxml never loads DTDs
 or the network, and does not expand entities.
 """
 
@@ -13,12 +13,12 @@ from datetime import datetime
 
 from lxml import etree
 
-from parsers.dates import parse_date
-from parsers.decoding import DecodeError, OverBudgetError, gunzip_nested
+from parsers.extract.dates import parse_date
+from parsers.extract.xmlsafe import entity_refusal
+from parsers.fetch.decoding import DecodeError, OverBudgetError, gunzip_nested
+from parsers.fetch.policy import host_refusal, join_url
 from parsers.isolation import ItemGuard
 from parsers.model import Failure, Source
-from parsers.netpolicy import host_refusal, join_url
-from parsers.xmlsafe import entity_refusal
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Per-host politeness for `parsers.fetch`: spacing of request starts, a concurrency cap, the down flag.
+"""Per-host politeness for `parsers.fetch.client`: spacing of request starts, a concurrency cap, the down flag.
 
 One `HostGate` per host name and run. `slot()` waits for a free connection slot, then until
 `interval` seconds have passed since the previous request start to that host; `defer()` pushes the

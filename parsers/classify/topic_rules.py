@@ -20,7 +20,7 @@ from pathlib import Path
 
 from parsers.model import TOPICS
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 DEFAULT_RULES = SEEDS / "topics.toml"
 T2S = SEEDS / "zh_t2s.tsv"
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_-]*|[^a-z0-9\s]+")  # words; anything else separates phrases

@@ -14,9 +14,9 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from parsers import webclean
-from parsers.dedup import content_hash
+from parsers.clean import web as webclean
 from parsers.model import Article
+from parsers.stories.hashing import content_hash
 
 # Words that make up site navigation; a short line made only of these is a crumb.
 NAV_WORDS = frozenset(

@@ -1,4 +1,4 @@
-"""What `parsers.fetch` returns and raises; no network code here (see `parsers.fetch` for the tree)."""
+"""What `parsers.fetch.client` returns and raises; no network code here (see `parsers.fetch.client` for the tree)."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class Response:
         return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
 
     def text(self) -> str:
-        """The body decoded with `encoding` (see `parsers.charset`)."""
+        """The body decoded with `encoding` (see `parsers.extract.charset`)."""
         return self.body.decode(self.encoding or "utf-8", "replace")
 
     def validators(self) -> Validators:

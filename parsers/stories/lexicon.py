@@ -1,6 +1,6 @@
 """Fast gazetteer look-up for the event matcher: every table of `seeds/gazetteer.toml` as dictionaries.
 
-Bodies and places are the tables parsers/measure_fields.py reads; countries, people and terms are
+Bodies and places are the tables parsers/classify/fields.py reads; countries, people and terms are
 read here only. Matching is a dictionary look-up of word n-grams (Latin script) and of substrings of
 CJK runs, so its cost does not grow with the number of aliases (a regular-expression alternation
 over hundreds of aliases costs milliseconds per page). Latin aliases match whole words, ignoring case
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from parsers import measure_fields
+from parsers.classify import fields as measure_fields
 
 TABLES = ("body", "place", "country", "person", "term")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")

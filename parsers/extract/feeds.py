@@ -1,11 +1,11 @@
 """RSS 0.9x/1.0/2.0 and Atom discovery: feed bytes to items (link, title, date as written, summary).
 
-The charset is found by `parsers.charset` (the source's `encoding`, a BOM, the HTTP header, the XML
+The charset is found by `parsers.extract.charset` (the source's `encoding`, a BOM, the HTTP header, the XML
 declaration, then detection; GB2312 read as GB18030), and feedparser is handed the feed as UTF-8
 declaring UTF-8 with every character reference one that XML allows: it then never meets what
 crashes it (a lone surrogate `&#xd800;`, a code point past U+10FFFF, a non-ASCII byte in the
 declared encoding name). A DOCTYPE that declares entities is refused before parsing (see
-`parsers.xmlsafe`). Each entry is read under an `ItemGuard`: an entry that cannot be used (no link,
+`parsers.extract.xmlsafe`). Each entry is read under an `ItemGuard`: an entry that cannot be used (no link,
 a link that is no http(s) URL, anything that raises) is that entry's failure row; the others load.
 """
 
@@ -22,12 +22,12 @@ from typing import Any
 import feedparser
 from bs4 import BeautifulSoup
 
-from parsers import charset
-from parsers.dates import from_struct, parse_date
+from parsers.extract import charset
+from parsers.extract.dates import from_struct, parse_date
+from parsers.extract.xmlsafe import entity_refusal
+from parsers.fetch.policy import join_url
 from parsers.isolation import ItemGuard, describe
 from parsers.model import Failure, Source
-from parsers.netpolicy import join_url
-from parsers.xmlsafe import entity_refusal
 
 log = logging.getLogger(__name__)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*?\?>", re.I)

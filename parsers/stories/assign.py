@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from parsers.neardup import THRESHOLD
+from parsers.stories.neardup import THRESHOLD
 
 
 @dataclass(frozen=True)

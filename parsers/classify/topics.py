@@ -1,6 +1,6 @@
 """Rule-based multi-label topic classifier; the rules are data (`seeds/topics.toml`).
 
-Phrases are matched by `parsers.topic_rules` (folded text, whole words, longest phrase first). A
+Phrases are matched by `parsers.classify.topic_rules` (folded text, whole words, longest phrase first). A
 `negate` phrase cancels its topic's positive terms in its sentence (`health quarantine of inbound
 travellers` is not a customs measure) and shows in the evidence as `-phrase`. A topic fires when the
 length-normalised document score or the score of its best paragraph (the title is one) reaches its
@@ -13,8 +13,17 @@ import math
 import re
 from collections import defaultdict
 
+from parsers.classify.topic_rules import (
+    DEFAULT_RULES,
+    Entry,
+    Rules,
+    RulesError,
+    TopicRule,
+    fold,
+    hits,
+    load_rules,
+)
 from parsers.model import TopicScore
-from parsers.topic_rules import DEFAULT_RULES, Entry, Rules, RulesError, TopicRule, fold, hits, load_rules
 
 __all__ = [
     "DEFAULT_RULES",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from parsers.clean import is_crumb, normalize_whitespace
+from parsers.clean.press import is_crumb, normalize_whitespace
 from parsers.model import Article
 
 MONTHS = {

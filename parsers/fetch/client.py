@@ -4,10 +4,10 @@ Every request goes through a `Fetcher`: per-host spacing of request starts (`min
 by robots.txt Crawl-delay) and a per-host concurrency cap; robots.txt (RFC 9309: 4xx allows all,
 5xx disallows all); retries with exponential backoff on connection errors and 5xx; 429/503
 Retry-After honoured up to a cap (pauses the whole host); a down-host cache; a body-size cap
-(streamed and cut off, held by every Content-Encoding layer: `parsers.decoding`); redirects followed by hand so every hop is checked (scheme, allowed hosts,
+(streamed and cut off, held by every Content-Encoding layer: `parsers.fetch.decoding`); redirects followed by hand so every hop is checked (scheme, allowed hosts,
 every resolved address against the SSRF guard, robots.txt); conditional GET confirmed by a body hash.
 
-Exceptions (defined in `parsers.fetchtypes`, re-exported here; each has `.url` and a human `.reason`,
+Exceptions (defined in `parsers.fetch.types`, re-exported here; each has `.url` and a human `.reason`,
 and `str(error)` is the reason):
 
     FetchError
@@ -43,9 +43,19 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
-from parsers import charset
-from parsers.decoding import ACCEPTED, DecodeError, Inflater, OverBudgetError, content_codings
-from parsers.fetchtypes import (
+from parsers.extract import charset
+from parsers.fetch.decoding import ACCEPTED, DecodeError, Inflater, OverBudgetError, content_codings
+from parsers.fetch.policy import (
+    address_refusal,
+    backoff_delay,
+    host_of,
+    host_refusal,
+    product_token,
+    retry_after_seconds,
+    scheme_refusal,
+)
+from parsers.fetch.politeness import HostGate, Sleep
+from parsers.fetch.types import (
     BlockedError,
     ConnectionFailedError,
     FetchError,
@@ -59,16 +69,6 @@ from parsers.fetchtypes import (
     Validators,
 )
 from parsers.model import Failure, Source
-from parsers.netpolicy import (
-    address_refusal,
-    backoff_delay,
-    host_of,
-    host_refusal,
-    product_token,
-    retry_after_seconds,
-    scheme_refusal,
-)
-from parsers.politeness import HostGate, Sleep
 from parsers.registry import Registry
 
 __all__ = [
@@ -163,7 +163,7 @@ class Fetcher:
                 "User-Agent": self.user_agent,
                 "Accept": "text/html,application/xhtml+xml,"
                 "application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8",
-                "Accept-Encoding": ACCEPTED,  # what `parsers.decoding` inflates under the size cap
+                "Accept-Encoding": ACCEPTED,  # what `parsers.fetch.decoding` inflates under the size cap
             },
         )
         return self

@@ -1,0 +1,1 @@
+"""Topics with their evidence, enumerated measures and their fields (issuers, numbers, dates, HS codes)."""

@@ -1,0 +1,1 @@
+"""Cleaning of extracted text: rule-based lines and per-host learned boilerplate."""

@@ -1,0 +1,1 @@
+"""Pure extraction: feeds, listings, sitemaps, HTML pages, press texts, charsets, dates, canonical URLs."""

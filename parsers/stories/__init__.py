@@ -1,0 +1,1 @@
+"""Duplicates: content hashes, near copies (MinHash), stories, event-level matching."""
