@@ -35,7 +35,7 @@ from prefect.events import emit_event
 from flows import notify
 from parsers.stories import neardup
 from warehouse import alerts as store
-from warehouse import db
+from warehouse.handle import Warehouse
 
 SECRET_BLOCK = "tradewire-alert-urls"
 EVENT = "tradewire.customs-measure.new"
@@ -160,7 +160,7 @@ def destinations() -> tuple[list[object], str | None]:
 
 
 def send_claimed(
-    db_file: str, owner: str, deadline: float, messages: Iterable[tuple[list[str], str, str]]
+    warehouse: Warehouse, owner: str, deadline: float, messages: Iterable[tuple[list[str], str, str]]
 ) -> dict[str, str | None]:
     """Send each (alert ids, title, body) while the claim has time left; record every outcome.
 
@@ -177,17 +177,17 @@ def send_claimed(
             outcomes.update(dict.fromkeys(ids, error))
     finally:
         unsent = [i for ids, _, _ in batches for i in ids if i not in outcomes]
-        with db.writer(db_file) as con:
+        with warehouse.session() as con:
             store.mark(con, outcomes, owner, unsent)
     return outcomes
 
 
 @task(name="alerts", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
-def send_alerts(db_path: str, run_id: str) -> AlertReport:
+def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
     """Decide alerts for new customs measures, emit their events, and deliver everything pending."""
     digest = os.environ.get("TRADEWIRE_ALERT_MODE", "each") == "digest"
     owner, lease = owner_of(run_id), claim_seconds()
-    with db.writer(db_path) as con:
+    with warehouse.session() as con:
         decided = decide(store.candidates(con), store.alerted(con), "digest" if digest else "pending")
         store.insert(con, decided, run_id)
         claimed_at = time.monotonic()
@@ -204,7 +204,7 @@ def send_alerts(db_path: str, run_id: str) -> AlertReport:
     outcomes: dict[str, str | None] = {}
     if pending:
         messages = (([str(a["alert_id"])], *message(a)) for a in pending)
-        outcomes = send_claimed(db_path, owner, claimed_at + lease / 2, messages)
+        outcomes = send_claimed(warehouse, owner, claimed_at + lease / 2, messages)
     failed = len(pending) - sum(1 for error in outcomes.values() if error is None)
     configured = NO_DESTINATION not in outcomes.values()
     if failed and not configured:  # not a failure: nobody configured where alerts go yet
@@ -223,9 +223,9 @@ def send_alerts(db_path: str, run_id: str) -> AlertReport:
 @flow(name="digest", log_prints=False)
 def digest(db_path: str | None = None) -> int:
     """Send every alert waiting for the digest as one message; returns how many it covered."""
-    db_file = str(db_path or db.default_db_path())
+    warehouse = Warehouse.open(db_path)
     owner, lease = owner_of(flow_run_id()), claim_seconds()
-    with db.writer(db_file) as con:
+    with warehouse.session() as con:
         claimed_at = time.monotonic()
         waiting, elsewhere = store.claim(con, "digest", owner, lease)
     if elsewhere:
@@ -235,7 +235,7 @@ def digest(db_path: str | None = None) -> int:
     title = f"{len(waiting)} new customs measure(s)"
     body = "\n\n---\n\n".join(message(a)[0] + "\n" + message(a)[1] for a in waiting)
     ids = [str(a["alert_id"]) for a in waiting]
-    outcomes = send_claimed(db_file, owner, claimed_at + lease / 2, [(ids, title, body)])
+    outcomes = send_claimed(warehouse, owner, claimed_at + lease / 2, [(ids, title, body)])
     error = next(iter(outcomes.values()), "not sent: the claim ran out before the send")
     if error is None:
         return len(waiting)

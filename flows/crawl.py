@@ -1,9 +1,11 @@
-"""Crawl one network source: index pages (feed, listing, sitemap) -> new article URLs -> documents.
+"""Crawl one network source in two steps: its index pages (feed, listing, sitemap) -> links, then
+the article pages of the links worth fetching -> documents.
 
 Index pages are fetched conditionally (ETag / Last-Modified, confirmed by a body hash); an index
-that has not changed yields nothing to do. Article URLs already known are never fetched again;
-URLs that failed before (the frontier) are retried a few times. Nothing here touches the
-warehouse: the caller passes what is stored and writes what comes back.
+that has not changed yields nothing to do. Between the two steps the caller drops the links whose
+URLs are already known (`to_fetch`): known articles are never fetched again; links that failed
+before (the frontier) are retried a few times. Nothing here touches the warehouse: the caller
+passes what is stored and writes what comes back.
 
 Nothing here raises for one page or one item: each index page (fetch, then parse) and each article
 URL runs under an `ItemGuard`, so whatever goes wrong is that page's or item's failure row and the
@@ -14,22 +16,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
 from flows.parallel import parse_feed, parse_listing, parse_sitemap  # in worker processes, within budgets
 from parsers.extract.charset import well_formed
 from parsers.extract.dates import local_naive
-from parsers.extract.feeds import FeedItem
-from parsers.extract.listing import ListingItem, next_listing_page
-from parsers.extract.sitemap import Sitemap, SitemapEntry
+from parsers.extract.listing import next_listing_page
+from parsers.extract.sitemap import Sitemap
 from parsers.fetch.client import Fetcher, FetchError
 from parsers.fetch.types import Response, Validators
 from parsers.isolation import ItemGuard
-from parsers.model import Document, Failure, Source
+from parsers.model import Document, Failure, Link, Source
 from warehouse.archive import RawRecord
-from warehouse.crawl import Pending
 
 T = TypeVar("T")
 
@@ -41,32 +41,14 @@ class Crawl:
     documents: list[Document] = field(default_factory=list)  # fetched article pages
     index_pages: list[Document] = field(default_factory=list)  # changed index pages (validators to keep)
     failures: list[Failure] = field(default_factory=list)
-    failed: list[tuple[Pending, str]] = field(default_factory=list)  # article URLs to retry later
+    failed: list[tuple[Link, str]] = field(default_factory=list)  # article links to retry later
     raw: list[RawRecord] = field(default_factory=list)  # every response, for the archive
     unchanged: bool = False  # every index page answered "not modified"
 
 
-def _document(source: Source, response: Response, hint: Pending | None = None) -> Document:
-    return Document(
-        source_id=source.id,
-        url=response.url,
-        body=response.body,
-        fetched_at=response.fetched_at,
-        content_type=response.content_type or "application/octet-stream",
-        encoding=response.encoding,
-        title_hint=hint.title_hint if hint else None,
-        date_hint=hint.date_hint if hint else None,
-        date_text_hint=hint.date_text if hint else None,
-        hint_source=hint.hint_source if hint else None,
-        final_url=response.final_url,
-        status=response.status,
-        etag=response.etag,
-        last_modified=response.last_modified,
-        sha256=response.sha256,
-    )
+class Crawler:
+    """One source's crawl state between `links()` and `articles()`; what it produced is `out`."""
 
-
-class _Crawler:
     def __init__(self, source: Source, fetcher: Fetcher, stored: dict[str, Validators]) -> None:
         self.source, self.fetcher, self.stored = source, fetcher, stored
         self.out = Crawl()
@@ -79,7 +61,7 @@ class _Crawler:
         response = await self.discover.run_async(url, self._index, url)
         if response is None:
             return None
-        doc = _document(self.source, response)
+        doc = response.to_document(self.source.id)
         self.out.raw.append(RawRecord("index", doc, response.headers))
         if response.not_modified:
             return None
@@ -94,24 +76,25 @@ class _Crawler:
             self.discover.fail(url, exc.reason)
             return None
 
-    def hint(self, url: str, title: str | None, published: datetime | None, text: str | None) -> Pending:
-        clean = [well_formed(t) if t else None for t in (title, text)]  # storable whatever the index held
-        return Pending(
-            url, clean[0], local_naive(published, self.source.timezone), clean[1], self.source.kind, 0
+    def storable(self, link: Link) -> Link:
+        """The link with storable hints whatever the index held, its date in the source's time zone."""
+        title, text, summary = (
+            well_formed(t) if t else None for t in (link.title, link.date_text, link.summary)
         )
+        published = local_naive(link.published, self.source.timezone)
+        return replace(link, title=title, date_text=text, summary=summary, published=published)
 
-    def hints(self, entries: Iterable[FeedItem | ListingItem | SitemapEntry]) -> list[Pending]:
-        """One Pending per entry; an entry whose hints cannot be read is that entry's failure."""
-        found = (
-            self.discover.run(e.url, self.hint, e.url, e.title, e.published, e.date_text) for e in entries
-        )
-        return [p for p in found if p is not None]
+    def hints(self, entries: Iterable[Link]) -> list[Link]:
+        """Each entry made storable; an entry whose hints cannot be read is that entry's failure."""
+        found = (self.discover.run(e.url, self.storable, e) for e in entries)
+        return [link for link in found if link is not None]
 
-    async def items(self) -> list[Pending]:
-        """Article URLs (with hints) listed by the source's index pages."""
+    async def links(self) -> list[Link]:
+        """The article links (with their hints) listed by the source's index pages."""
         walk = {"feed": self._feed, "listing": self._listing, "sitemap": self._sitemap}.get(self.source.kind)
         found = await walk() if walk else []
         self.out.failures += self.discover.failures
+        self.out.unchanged = self.modified == 0 and not self.out.failures
         return found
 
     def _parse(self, step: Callable[..., T], response: Response, *args: object) -> T | None:
@@ -120,16 +103,16 @@ class _Crawler:
             response.final_url, step, response.body, response.final_url, self.source, *args
         )
 
-    async def _feed(self) -> list[Pending]:
+    async def _feed(self) -> list[Link]:
         response = await self.index(self.source.url)
         page = self._parse(parse_feed, response, response.content_type) if response else None
         entries, failures = page or ([], [])
         self.out.failures += failures
         return self.hints(entries)
 
-    async def _listing(self) -> list[Pending]:
+    async def _listing(self) -> list[Link]:
         url: str | None = self.source.url
-        found: list[Pending] = []
+        found: list[Link] = []
         visited: list[str] = []
         while url and (response := await self.index(url)):
             visited.append(url)
@@ -140,8 +123,8 @@ class _Crawler:
             url = next_listing_page(next_url, visited, self.source)
         return found
 
-    async def _sitemap(self) -> list[Pending]:
-        queue, visited, found = [self.source.url], [], []  # type: list[str], list[str], list[Pending]
+    async def _sitemap(self) -> list[Link]:
+        queue, visited, found = [self.source.url], [], []  # type: list[str], list[str], list[Link]
         while queue and len(visited) < self.source.max_pages:
             visited.append(queue.pop(0))
             response = await self.index(visited[-1])
@@ -152,18 +135,21 @@ class _Crawler:
             queue += [s.url for s in sitemap.sitemaps if s.url not in visited]
         return found
 
-    async def articles(self, candidates: list[Pending]) -> None:
+    async def articles(self, candidates: list[Link]) -> Crawl:
         """Fetch the candidate article pages; failures are recorded and queued for retry."""
         by_url = {c.url: c for c in candidates}
         fetched = await asyncio.gather(*(self.fetch.run_async(url, self._article, url) for url in by_url))
         for response in filter(None, fetched):
             if response.status == 200 and not response.truncated:
-                doc = self.fetch.run(response.url, _document, self.source, response, by_url.get(response.url))
+                doc = self.fetch.run(
+                    response.url, response.to_document, self.source.id, by_url.get(response.url)
+                )
                 if doc is not None:
                     self.out.documents.append(doc)
                     self.out.raw.append(RawRecord("article", doc, response.headers))
         self.out.failures += self.fetch.failures
         self.out.failed += [(by_url[f.url], f.reason) for f in self.fetch.failures if f.url in by_url]
+        return self.out
 
     async def _article(self, url: str) -> Response | None:
         # One URL per call: an exception fetch_many lets through then costs only this URL.
@@ -173,20 +159,14 @@ class _Crawler:
         return responses[0] if responses else None
 
 
-async def crawl(
-    source: Source,
-    fetcher: Fetcher,
-    stored: dict[str, Validators],
-    known: Callable[[Iterable[str]], set[str]],
-    retry: list[Pending],
-) -> Crawl:
-    """Discover and fetch what is new at `source`."""
-    crawler = _Crawler(source, fetcher, stored)
-    listed = await crawler.items()
-    crawler.out.unchanged = crawler.modified == 0 and not crawler.out.failures
+def to_fetch(source: Source, listed: list[Link], retry: list[Link], known: set[str]) -> list[Link]:
+    """The links worth fetching: listed or due for a retry, not known, newest first, at most max_items."""
     candidates = list({c.url: c for c in [*retry, *listed]}.values())
-    seen = known(c.url for c in candidates)
-    fresh = [c for c in candidates if c.url not in seen]
-    fresh.sort(key=lambda c: c.date_hint or datetime.min, reverse=True)  # newest first under the cap
-    await crawler.articles(fresh[: source.max_items])
-    return crawler.out
+    fresh = [c for c in candidates if c.url not in known]
+    fresh.sort(key=lambda c: c.published or datetime.min, reverse=True)  # newest first under the cap
+    return fresh[: source.max_items]
+
+
+def candidate_urls(listed: list[Link], retry: list[Link]) -> list[str]:
+    """The URLs whose known-ness `to_fetch` needs."""
+    return list(dict.fromkeys(c.url for c in [*retry, *listed]))

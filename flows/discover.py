@@ -1,60 +1,60 @@
-"""Discovery tasks: from a registered source to archived documents, and the crawl state after loading."""
+"""The discover task: from a registered source to its new documents, every byte fetched archived.
+
+A network source is crawled in two network steps on the run's shared `Network` (index pages ->
+links; then the article pages worth fetching), with the warehouse asked in between which links are
+already known. What the crawl must remember (validators, fetched URLs, links to retry) is handed
+back as a `CrawlState` and written with the source's last batch, in the same transaction.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
-from flows.crawl import crawl
-from parsers.fetch.client import Fetcher
+from flows.crawl import Crawler, candidate_urls, to_fetch
 from parsers.fetch.files import read_files
+from parsers.fetch.network import Network
 from parsers.model import Document, Failure, Source
-from parsers.registry import Registry
-from warehouse import archive, db
+from parsers.pipeline import CrawlState
+from warehouse import archive
 from warehouse import crawl as crawl_state
+from warehouse.handle import Warehouse
 
 
 @dataclass
 class Discovered:
-    """A source's documents to parse, plus what the crawl must remember once they are loaded."""
+    """A source's documents to parse, its discovery failures, and the crawl state to keep once loaded."""
 
     documents: list[Document] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    index_pages: list[Document] = field(default_factory=list)
-    failed: list[tuple[crawl_state.Pending, str]] = field(default_factory=list)
+    crawl: CrawlState | None = None  # None for files sources: nothing to remember
     unchanged: bool = False
-
-    @property
-    def fetched(self) -> bool:
-        """Whether the documents came over HTTP (their URLs then become known when loaded)."""
-        return any(d.sha256 for d in self.documents)
-
-
-async def _crawl(
-    source: Source, registry: Registry, db_path: str, fetch_options: dict[str, object]
-) -> Discovered:
-    with db.writer(db_path) as con:
-        stored = crawl_state.index_validators(con, source.id)
-        retry = crawl_state.pending(con, source.id)
-
-    def known(urls: Iterable[str]) -> set[str]:
-        with db.writer(db_path) as con:
-            return crawl_state.known_urls(con, urls)
-
-    async with Fetcher.from_registry(registry, **fetch_options) as fetcher:
-        result = await crawl(source, fetcher, stored, known, retry)
-    archive.write(db_path, _run_id(), source.id, result.raw)
-    return Discovered(result.documents, result.failures, result.index_pages, result.failed, result.unchanged)
 
 
 def _run_id() -> str:
-    from prefect.runtime import flow_run
-
     return flow_run.get_id() or "local"
+
+
+def crawl_source(source: Source, warehouse: Warehouse, network: Network) -> Discovered:
+    """Crawl a network source: links from its index pages, then the pages not yet known."""
+    with warehouse.session() as con:
+        stored = crawl_state.index_validators(con, source.id)
+        retry = crawl_state.pending(con, source.id)
+    crawler = Crawler(source, network.fetcher, stored)
+    listed = network.call(crawler.links())
+    urls = candidate_urls(listed, retry)
+    known: set[str] = set()
+    if urls:
+        with warehouse.session() as con:
+            known = crawl_state.known_urls(con, urls)
+    out = network.call(crawler.articles(to_fetch(source, listed, retry, known)))
+    archive.write(warehouse.path, _run_id(), source.id, out.raw)
+    fetched = tuple(d for d in out.documents if d.sha256)
+    state = CrawlState(fetched, tuple(out.index_pages), tuple(out.failed))
+    return Discovered(out.documents, out.failures, state, out.unchanged)
 
 
 @task(
@@ -64,25 +64,15 @@ def _run_id() -> str:
     retry_delay_seconds=[2, 10],
     cache_policy=NO_CACHE,
 )
-def discover(
-    source: Source, registry: Registry, db_path: str, fetch_options: dict[str, object] | None = None
-) -> Discovered:
+def discover(source: Source, warehouse: Warehouse, network: Network) -> Discovered:
     """Find the source's new documents (reading files or crawling) and archive every byte fetched."""
     if source.kind == "files":
         documents, failures = read_files(source)
-        archive.write(db_path, _run_id(), source.id, [archive.RawRecord("article", d) for d in documents])
+        archive.write(
+            warehouse.path, _run_id(), source.id, [archive.RawRecord("article", d) for d in documents]
+        )
         return Discovered(documents, failures)
-    found = asyncio.run(_crawl(source, registry, db_path, fetch_options or {}))
+    found = crawl_source(source, warehouse, network)
     if found.unchanged:
         get_run_logger().info("source %s: index not modified since the last run", source.id)
     return found
-
-
-@task(name="remember", task_run_name="remember-{source.id}", retries=2, retry_delay_seconds=[1, 5],
-      cache_policy=NO_CACHE)  # fmt: skip
-def remember(source: Source, db_path: str, found: Discovered) -> None:
-    """Keep index validators and queue failed article URLs, once the source's batches are loaded."""
-    if source.kind == "files":
-        return
-    with db.writer(db_path) as con:
-        crawl_state.remember(con, source.id, found.index_pages, found.failed)

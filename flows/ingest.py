@@ -1,28 +1,41 @@
-"""The `ingest` flow: it only wires tasks. Each task works on one source's batch, never one article.
+"""The `ingest` flow: it only wires tasks. The sources of a run proceed side by side, one branch each.
 
-discover -> parse -> clean -> deduplicate -> classify -> load, per source and per batch of documents.
-Retries sit on the I/O tasks (discover, load). A broken source is recorded and the others go on.
+    ingest ─┬─ source-a: discover -> [parse -> prepare -> load] per batch of documents
+            ├─ source-b: ...
+            └─ ... then report -> alerts -> publish
+
+One warehouse handle (migrated once) and one network (one Fetcher, politeness per host shared by
+every source) serve the whole run. Retries sit on the I/O tasks (discover, load). A broken source
+is recorded as a failure row and the others go on.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.alerts import AlertReport, describe, send_alerts
 from flows.artifacts import publish_artifacts
-from flows.discover import discover, remember
+from flows.discover import Discovered, discover
 from flows.summary import RunSummary, SourceCounts
-from flows.tasks import classify, clean, deduplicate, group_stories, load_batch, parse, publish, report
+from flows.tasks import load_batch, process, publish, ref, report
+from parsers.fetch.network import Network
 from parsers.model import Document, Failure, Source
-from parsers.registry import Registry, load_registry
-from warehouse import db, liveness, load
+from parsers.pipeline import Batch, CrawlState
+from parsers.registry import load_registry
+from warehouse import liveness, runs
+from warehouse.handle import Warehouse
 
 BATCH_SIZE = 500
+SOURCE_WORKERS = int(os.environ.get("TRADEWIRE_SOURCE_WORKERS", "") or 8)  # sources crawled side by side
 
 
 def _batches(items: Sequence[Document], size: int) -> Iterator[list[Document]]:
@@ -30,47 +43,54 @@ def _batches(items: Sequence[Document], size: int) -> Iterator[list[Document]]:
         yield list(items[start : start + size])
 
 
+def _crawl_state(found: Discovered, documents: list[Document], last: bool) -> CrawlState | None:
+    """A batch's share of the crawl state: its fetched pages; the last batch also the index and retries."""
+    if found.crawl is None:
+        return None
+    fetched = tuple(d for d in documents if d.sha256)
+    return CrawlState(fetched, *((found.crawl.index_pages, found.crawl.failed) if last else ((), ())))
+
+
+@task(name="source", task_run_name="source-{source.id}", cache_policy=NO_CACHE)
 def ingest_source(
-    source: Source, registry: Registry, db_path: str, run_id: str, rules_path: str | None,
-    fetch_options: dict[str, object] | None,
-) -> SourceCounts:  # fmt: skip
-    """Run one source through every stage, batch by batch."""
-    found = discover(source, registry, db_path, fetch_options)
-    documents, failures = found.documents, found.failures
-    counts = SourceCounts(source.id, found=len(documents) + len(failures))
-    if not documents:
-        load_batch(source, db_path, run_id, [], [], failures)
-        remember(source, db_path, found)
-        return counts.add(failures=failures)
-    for i, batch in enumerate(_batches(documents, BATCH_SIZE)):
-        parsed = parse(source, batch)
-        cleaned = clean(source, parsed.articles)
-        new, seen = deduplicate(source, db_path, cleaned.articles)
-        new, sketches = group_stories(source, db_path, new)
-        new, measures = classify(source, rules_path, new)
-        batch_failures = (failures if i == 0 else []) + parsed.failures + cleaned.failures
-        result = load_batch(
-            source,
-            db_path,
-            run_id,
-            new,
-            seen,
-            batch_failures,
-            batch if found.fetched else [],
-            sketches,
-            measures,
-        )
-        counts = counts.add(
-            new=len(result.new_article_ids),
-            duplicate=len(new) + len(seen) - len(result.new_article_ids),
-            failures=batch_failures,
-            texts=[a.clean_text for a in cleaned.articles],
-        )
-    remember(source, db_path, found)
+    source: Source, warehouse: Warehouse, network: Network, run_id: str, rules_path: str | None
+) -> SourceCounts:
+    """Run one source through every stage, batch by batch; a source that breaks is one failure row."""
+    logger = get_run_logger()
+    logger.info("source %s: %s %s", source.id, source.kind, source.url)
+    try:
+        counts = _ingest(source, warehouse, network, run_id, rules_path)
+    except Exception as exc:  # one broken source must not stop the others
+        logger.error("source %s failed: %s", source.id, exc)
+        failure = Failure(source.id, source.url, "run", f"{type(exc).__name__}: {exc}")
+        load_batch(warehouse, run_id, source.id, ref(Batch(source.id, failures=[failure])))
+        counts = SourceCounts(source.id).add(failures=[failure])
+    logger.info(
+        "source %s: found %d, new %d, duplicate %d, failed %d",
+        *(source.id, counts.found, counts.new, counts.duplicate, counts.failed),
+    )
     return counts
 
 
-@flow(name="ingest", log_prints=False)
+def _ingest(
+    source: Source, warehouse: Warehouse, network: Network, run_id: str, rules: str | None
+) -> SourceCounts:
+    found = discover(source, ref(warehouse), ref(network))
+    counts = SourceCounts(source.id, found=len(found.documents) + len(found.failures))
+    batches = list(_batches(found.documents, BATCH_SIZE)) or [[]]
+    for i, documents in enumerate(batches):
+        batch = process(source, documents, rules) if documents else Batch(source.id)
+        batch.failures = (found.failures if i == 0 else []) + batch.failures
+        batch.crawl = _crawl_state(found, documents, last=i == len(batches) - 1)
+        result = load_batch(warehouse, run_id, source.id, ref(batch))
+        counts = counts.add_batch(batch, len(result.new_article_ids))
+    return counts
+
+
+_SIDE_BY_SIDE: TaskRunner[Any] = ThreadPoolTaskRunner(max_workers=SOURCE_WORKERS)
+
+
+@flow(name="ingest", log_prints=False, task_runner=_SIDE_BY_SIDE)
 def ingest(
     sources: str | None = None,
     db_path: str | None = None,
@@ -83,39 +103,25 @@ def ingest(
     logger = get_run_logger()
     registry = load_registry(sources)
     selected = registry.select(profile, tuple(only or ()))
-    db_file = str(db_path or db.default_db_path())
+    warehouse = Warehouse.open(db_path)
     run_id = flow_run.get_id() or "local"
-    liveness.hold(db_file, run_id)  # until finish_run records the outcome (or this process ends)
-    with db.writer(db_file) as con:  # also records runs found dead while `running` as crashed
-        crashed = load.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
-    per_source = []
-    for source in selected:
-        logger.info("source %s: %s %s", source.id, source.kind, source.url)
-        try:
-            counts = ingest_source(source, registry, db_file, run_id, rules, fetch_options)
-        except Exception as exc:  # one broken source must not stop the others
-            logger.error("source %s failed: %s", source.id, exc)
-            failure = Failure(source.id, source.url, "run", f"{type(exc).__name__}: {exc}")
-            load_batch(source, db_file, run_id, [], [], [failure])
-            counts = SourceCounts(source.id).add(failures=[failure])
-        logger.info(
-            "source %s: found %d, new %d, duplicate %d, failed %d",
-            *(source.id, counts.found, counts.new, counts.duplicate, counts.failed),
-        )
-        per_source.append(counts)
-    summary, health = report(db_file, run_id, per_source)
+    liveness.hold(str(warehouse.path), run_id)  # until finish_run records the outcome (or this process ends)
+    with warehouse.session() as con:  # also records runs found dead while `running` as crashed
+        crashed = runs.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
+    with Network.running(registry, **(fetch_options or {})) as network:
+        futures = [ingest_source.submit(s, ref(warehouse), ref(network), run_id, rules) for s in selected]
+        per_source = [future.result() for future in futures]
+    summary, health = report(warehouse, run_id, per_source)
     try:
-        alerted = send_alerts(db_file, run_id)
+        alerted = send_alerts(warehouse, run_id)
     except Exception as exc:  # alerting must not undo a good load; pending alerts are retried next run
         logger.error("alerts failed: %s", exc)
         alerted = AlertReport(0, 0, 0, 0)
     summary = replace(summary, alerts=describe(alerted), crashed=crashed)
-    publish(
-        db_file,
-        summary.new,
-        changed=bool(summary.new or summary.failed or alerted.new or alerted.delivered or crashed),
-    )
+    changed = bool(summary.new or summary.failed or alerted.new or alerted.delivered or crashed)
+    publish(warehouse, summary.new, changed=changed)
     publish_artifacts(summary, health, alerted.measures)
+    logger.info("warehouse sessions this run: %d", warehouse.opens)
     if summary.status == "completed":
         return summary
     message = f"{summary.failed} failure(s) in {sum(1 for s in summary.sources if s.failed)} source(s)"

@@ -22,7 +22,7 @@ from typing import Any
 from flows.workers import POOL, Overrun, Raised
 from parsers.extract import feeds, listing, sitemap
 from parsers.extract.documents import parse_document
-from parsers.model import Article, Document, Failure, Source
+from parsers.model import Article, Document, Failure, Link, Source
 
 log = logging.getLogger(__name__)
 # HTML parsing (trafilatura) is most of a run's CPU. On the 181 aeb pages (`make bench`, 2 CPUs):
@@ -80,7 +80,7 @@ def parse_all(source: Source, documents: list[Document]) -> list[Article | Failu
 
 def parse_feed(
     body: bytes, base_url: str, source: Source, content_type: str | None = None
-) -> tuple[list[feeds.FeedItem], list[Failure]]:
+) -> tuple[list[Link], list[Failure]]:
     """`parsers.extract.feeds.parse_feed` within the budgets; over them, no items and the feed's Failure."""
     outcome = _index(feeds.parse_feed, body, base_url, source, content_type)
     return ([], [outcome]) if isinstance(outcome, Failure) else outcome
@@ -94,7 +94,7 @@ def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[sitemap.S
 
 def parse_listing(
     html: str | bytes, base_url: str, source: Source, content_type: str | None = None
-) -> tuple[list[listing.ListingItem], str | None, list[Failure]]:
+) -> tuple[list[Link], str | None, list[Failure]]:
     """`parsers.extract.listing.parse_listing` within the budgets; over them, no links and the page's Failure."""
     outcome = _index(listing.parse_listing, html, base_url, source, content_type)
     return ([], None, [outcome]) if isinstance(outcome, Failure) else outcome

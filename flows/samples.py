@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.crawl import crawl
+from flows.crawl import Crawler, to_fetch
 from parsers.extract.documents import parse_document
 from parsers.extract.feeds import parse_feed
 from parsers.extract.listing import parse_listing
@@ -76,7 +76,8 @@ async def _record(source: Source, fetcher: Fetcher, dest: Path) -> SampleResult:
         return source.id, None, "files source: nothing to fetch; point `sample` at one of its files"
     # One index page (a sitemap index may need its first child) and the newest article it lists.
     probe = replace(source, max_items=1, max_pages=1 if source.kind == "listing" else source.max_pages)
-    result = await crawl(probe, fetcher, {}, lambda urls: set(), [])
+    crawler = Crawler(probe, fetcher, {})
+    result = await crawler.articles(to_fetch(probe, await crawler.links(), [], set()))
     if not result.index_pages:
         return source.id, None, "index not recorded: " + _reasons(result.failures, "nothing fetched")
     index = result.index_pages[0]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from parsers.model import Failure
+from parsers.pipeline import Batch
 from warehouse.crashes import CrashedRun
 from warehouse.reports import TopicCount
 
@@ -32,21 +33,25 @@ class SourceCounts:
         """Mean clean-text length of the articles parsed in this run (the layout canary's input)."""
         return self.text_chars / self.parsed if self.parsed else None
 
+    def add_batch(self, batch: Batch, new: int) -> SourceCounts:
+        """These counts plus a loaded batch's, of whose articles `new` were not stored before."""
+        return self.add(new, batch.cleaned - new, batch.failures, batch.text_chars)
+
     def add(
         self,
         new: int = 0,
         duplicate: int = 0,
         failures: list[Failure] | None = None,
-        texts: list[str] | None = None,
+        text_chars: list[int] | None = None,
     ) -> SourceCounts:
-        """These counts plus a batch's."""
+        """These counts plus a batch's (`text_chars`: the clean-text length of each article parsed)."""
         return replace(
             self,
             new=self.new + new,
             duplicate=self.duplicate + duplicate,
             failures=self.failures + tuple(failures or ()),
-            parsed=self.parsed + len(texts or ()),
-            text_chars=self.text_chars + sum(len(t) for t in texts or ()),
+            parsed=self.parsed + len(text_chars or ()),
+            text_chars=self.text_chars + sum(text_chars or ()),
         )
 
 

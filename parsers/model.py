@@ -44,8 +44,26 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Link:
+    """One article link found by an index (feed item, listing entry, sitemap entry, retry frontier).
+
+    What the index said about the article before its page was fetched: the hints the extractor
+    prefers (title, date) and stores with their origin (`via`: feed | listing | sitemap).
+    """
+
+    url: str
+    title: str | None = None
+    published: datetime | None = None
+    date_text: str | None = None
+    summary: str | None = None
+    modified: datetime | None = None  # a sitemap's <lastmod>
+    via: str = "feed"
+    attempts: int = 0  # failed fetches so far (the retry frontier)
+
+
+@dataclass(frozen=True)
 class Document:
-    """Raw bytes of one discovered item, before parsing; hints come from a feed or listing."""
+    """Raw bytes of one discovered item, before parsing, with the link that led to it (if any)."""
 
     source_id: str
     url: str
@@ -53,10 +71,7 @@ class Document:
     fetched_at: datetime
     content_type: str = "text/plain"
     encoding: str | None = None
-    title_hint: str | None = None
-    date_hint: datetime | None = None
-    date_text_hint: str | None = None
-    hint_source: str | None = None  # feed | listing | sitemap
+    link: Link | None = None
     final_url: str | None = None  # after redirects
     status: int = 200
     etag: str | None = None

@@ -201,7 +201,7 @@ def test_sitemap_index_then_gzipped_news_sitemap(web: HTTPServer) -> None:
     news_entry, plain = found.entries
     assert news_entry.title == "前两个月我国外贸进出口同比增长8.7%"  # news:title, not image:title
     assert news_entry.published == datetime(2024, 3, 5, 9, 30, tzinfo=CST)
-    assert news_entry.lastmod == datetime(2024, 3, 5, 10, 0, tzinfo=CST)
+    assert news_entry.modified == datetime(2024, 3, 5, 10, 0, tzinfo=CST)
     assert (plain.title, plain.published, plain.date_text) == (None, None, "2024-03-04")
 
 

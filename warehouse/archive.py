@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from parsers.model import Document
+from parsers.model import Document, Link
 
 SCHEMA = pa.schema(
     [
@@ -63,7 +63,7 @@ def write(published: Path | str, run_id: str, source_id: str, records: list[RawR
         values = (
             run_id, source_id, r.kind, d.url, d.final_url or d.url, d.status, json.dumps(r.headers),
             d.content_type, d.encoding, d.sha256, d.etag, d.last_modified, _naive(d.fetched_at),
-            d.title_hint, _naive(d.date_hint), d.date_text_hint, d.hint_source, d.body,
+            *_hint_columns(d.link), d.body,
         )  # fmt: skip
         for name, value in zip(SCHEMA.names, values, strict=True):
             rows[name].append(value)
@@ -95,8 +95,19 @@ def read_documents(published: Path | str, batch_size: int = 500) -> Iterator[lis
             yield [_document(dict(zip(names, row, strict=True))) for row in chunk]
 
 
+def _hint_columns(link: Link | None) -> tuple[object, ...]:
+    """A document's link as the archive's hint columns (its summary is not archived)."""
+    if link is None:
+        return None, None, None, None
+    return link.title, _naive(link.published), link.date_text, link.via
+
+
 def _document(row: dict[str, Any]) -> Document:
-    fields = {k: row[k] for k in ("source_id", "url", "fetched_at", "content_type", "encoding", "title_hint",
-                                  "date_hint", "date_text_hint", "hint_source", "final_url", "status", "etag",
-                                  "last_modified", "sha256")}  # fmt: skip
-    return Document(body=bytes(row["body"]), **fields)
+    fields = {k: row[k] for k in ("source_id", "url", "fetched_at", "content_type", "encoding", "final_url",
+                                  "status", "etag", "last_modified", "sha256")}  # fmt: skip
+    link = None
+    if row["hint_source"] is not None:
+        link = Link(
+            row["url"], row["title_hint"], row["date_hint"], row["date_text_hint"], via=row["hint_source"]
+        )
+    return Document(body=bytes(row["body"]), link=link, **fields)

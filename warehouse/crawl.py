@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
@@ -11,21 +10,11 @@ import pyarrow as pa
 
 from parsers.extract.canonical import canonical_url
 from parsers.fetch.types import Validators
-from parsers.model import Document
+from parsers.model import Document, Link
+from parsers.pipeline import CrawlState
+from warehouse import schemas
 
 MAX_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A discovered article URL that a previous run could not fetch: retried with its hints."""
-
-    url: str
-    title_hint: str | None
-    date_hint: datetime | None
-    date_text: str | None
-    hint_source: str | None
-    attempts: int
 
 
 def _ids(con: duckdb.DuckDBPyConnection, name: str, urls: Iterable[str]) -> None:
@@ -66,34 +55,32 @@ def known_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
     return {row[0] for row in rows}
 
 
-def pending(con: duckdb.DuckDBPyConnection, source_id: str) -> list[Pending]:
+def pending(con: duckdb.DuckDBPyConnection, source_id: str) -> list[Link]:
     """Frontier URLs of a source still worth retrying."""
     rows = con.execute(
         "SELECT url, title_hint, date_hint, date_text, hint_source, attempts FROM core.frontier"
         " WHERE source_id = ? AND attempts < ? ORDER BY first_seen, url",
         [source_id, MAX_ATTEMPTS],
     ).fetchall()
-    return [Pending(*row) for row in rows]
+    return [
+        Link(url, title, date, text, via=via or "feed", attempts=tried)
+        for url, title, date, text, via, tried in rows
+    ]
 
 
 def _naive(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=None) if value and value.tzinfo else value
 
 
-def cache_table(source_id: str, kind: str, documents: list[Document]) -> pa.Table:
+def cache_table(source_id: str, kind: str, documents: Iterable[Document]) -> pa.Table:
     """http_cache rows for fetched documents."""
-    docs = [d for d in documents if d.sha256 is not None]
-    return pa.table(
-        {
-            "url": pa.array([d.url for d in docs], pa.string()),
-            "source_id": pa.array([source_id] * len(docs), pa.string()),
-            "kind": pa.array([kind] * len(docs), pa.string()),
-            "status": pa.array([d.status for d in docs], pa.int32()),
-            "etag": pa.array([d.etag for d in docs], pa.string()),
-            "last_modified": pa.array([d.last_modified for d in docs], pa.string()),
-            "sha256": pa.array([d.sha256 for d in docs], pa.string()),
-            "fetched_at": pa.array([_naive(d.fetched_at) for d in docs], pa.timestamp("us")),
-        }
+    return schemas.table(
+        "core.http_cache",
+        (
+            (d.url, source_id, kind, d.status, d.etag, d.last_modified, d.sha256, _naive(d.fetched_at))
+            for d in documents
+            if d.sha256 is not None
+        ),
     )
 
 
@@ -103,47 +90,42 @@ def upsert_cache(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
         con.register("batch_cache", table)
         try:  # delete + insert rather than INSERT OR REPLACE: DuckLake tables have no keys to conflict on
             con.execute("DELETE FROM core.http_cache WHERE url IN (SELECT url FROM batch_cache)")
-            con.execute("INSERT INTO core.http_cache SELECT * FROM batch_cache")
+            con.execute("INSERT INTO core.http_cache BY NAME SELECT * FROM batch_cache")
         finally:
             con.unregister("batch_cache")
 
 
-def remember(
-    con: duckdb.DuckDBPyConnection,
-    source_id: str,
-    index_pages: list[Document],
-    failed: list[tuple[Pending, str]],
-) -> None:
-    """After a source's batches are loaded: keep index validators and queue failed URLs for retry."""
-    failures = pa.table(
-        {
-            "url": pa.array([item.url for item, _ in failed], pa.string()),
-            "title_hint": pa.array([item.title_hint for item, _ in failed], pa.string()),
-            "date_hint": pa.array([_naive(item.date_hint) for item, _ in failed], pa.timestamp("us")),
-            "date_text": pa.array([item.date_text for item, _ in failed], pa.string()),
-            "hint_source": pa.array([item.hint_source for item, _ in failed], pa.string()),
-            "last_error": pa.array([error for _, error in failed], pa.string()),
-        }
-    )
-    con.register("failed_urls", failures)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        upsert_cache(con, cache_table(source_id, "index", index_pages))
-        # Count the attempt: keep first_seen and add one to attempts of URLs already queued.
+def record(con: duckdb.DuckDBPyConnection, source_id: str, state: CrawlState) -> None:
+    """Write what a source's crawl must remember (inside the caller's transaction, with its batch).
+
+    Fetched article pages become known and leave the retry frontier; changed index pages keep their
+    validators for the next conditional GET; links that failed are queued, counting the attempt.
+    """
+    cache = cache_table(source_id, "article", state.fetched)
+    upsert_cache(con, cache)
+    if cache.num_rows:
+        con.register("fetched_urls", cache.select(["url"]))
+        try:
+            con.execute("DELETE FROM core.frontier WHERE url IN (SELECT url FROM fetched_urls)")
+        finally:
+            con.unregister("fetched_urls")
+    upsert_cache(con, cache_table(source_id, "index", state.index_pages))
+    if state.failed:
+        _queue(con, source_id, state.failed)
+
+
+def _queue(con: duckdb.DuckDBPyConnection, source_id: str, failed: Iterable[tuple[Link, str]]) -> None:
+    now = datetime.now()
+    rows = [(link.url, source_id, link.title, _naive(link.published), link.date_text, link.via, now, 1, error)
+            for link, error in failed]  # fmt: skip
+    con.register("failed_urls", schemas.table("core.frontier", rows))
+    try:  # count the attempt: keep first_seen and add one to the attempts of URLs already queued
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE queued AS SELECT f.*, p.first_seen AS seen, p.attempts AS tried"
-            " FROM failed_urls f LEFT JOIN core.frontier p USING (url)"
+            "CREATE OR REPLACE TEMP TABLE queued AS SELECT f.* REPLACE (coalesce(p.first_seen, f.first_seen) AS"
+            " first_seen, coalesce(p.attempts, 0) + 1 AS attempts) FROM failed_urls f LEFT JOIN core.frontier p USING (url)"
         )
         con.execute("DELETE FROM core.frontier WHERE url IN (SELECT url FROM failed_urls)")
-        con.execute(
-            "INSERT INTO core.frontier SELECT url, ?, title_hint, date_hint, date_text, hint_source,"
-            " coalesce(seen, ?), coalesce(tried, 0) + 1, last_error FROM queued",
-            [source_id, datetime.now()],
-        )
+        con.execute("INSERT INTO core.frontier BY NAME SELECT * FROM queued")
         con.execute("DROP TABLE queued")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     finally:
         con.unregister("failed_urls")

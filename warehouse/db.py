@@ -87,7 +87,9 @@ def apply_migration(con: duckdb.DuckDBPyConnection, migration: Migration, sql: s
         raise WarehouseError(f"migration {migration.version:03d}_{migration.name} failed: {exc}") from exc
 
 
-def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str | None = None, read_only: bool = False, migrate_first: bool = True
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (":memory:" for tests); a writable one is migrated to the latest schema.
 
     With `TRADEWIRE_CATALOG` set (see `lake_config`), any path but ":memory:" opens the DuckLake instead.
@@ -98,13 +100,21 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         from warehouse import lake
 
         return lake.connect(lake_cfg, read_only)
+    return open_file(target, read_only, migrate_first)
+
+
+def open_file(
+    target: Path | str, read_only: bool = False, migrate_first: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """One DuckDB file (never the lake), migrated to the latest schema when writable unless told not to."""
+    target = str(target)
     if target != ":memory:" and not read_only:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot open {target}: {exc}") from exc
-    if not read_only:
+    if not read_only and migrate_first:
         migrate(con)
     return con
 
@@ -146,27 +156,14 @@ def write_lock(published: Path, timeout: float = 3600.0) -> Iterator[None]:
 
 @contextmanager
 def writer(published: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A migrated read-write connection to the primary file, holding the write lock; closed on exit.
+    """A migrated read-write connection holding the write lock, for one-off use (tools, tests).
 
-    On DuckLake (`lake_config`): a migrated connection to the lake, holding the lake's write lock.
+    A run opens its `warehouse.handle.Warehouse` once instead and takes a session per write.
     """
-    lake_cfg = lake_config()
-    if lake_cfg is not None:  # DuckLake: a PostgreSQL advisory lock instead of the file lock
-        from warehouse import lake
+    from warehouse.handle import Settings, Warehouse
 
-        with lake.writer(lake_cfg) as lake_con:
-            yield lake_con
-        return
-    published = Path(published)
-    with write_lock(published):
-        primary = primary_path(published)
-        if not primary.exists() and published.exists():
-            shutil.copyfile(published, primary)  # adopt a warehouse published before the primary existed
-        con = connect(primary)
-        try:
-            yield con
-        finally:
-            con.close()
+    with Warehouse(Settings.from_env(published)).session(migrate=True) as con:
+        yield con
 
 
 MAX_STALE = 6 * 3600.0  # seconds: republish at least this often, so ingest_runs and source_health stay fresh

@@ -372,13 +372,14 @@ def connect(cfg: LakeConfig, read_only: bool = False) -> duckdb.DuckDBPyConnecti
 
 
 @contextmanager
-def writer(cfg: LakeConfig) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A migrated connection to the lake, holding the lake's write lock; closed on exit."""
+def writer(cfg: LakeConfig, migrate_first: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the lake holding its write lock (migrated first unless told not to); closed on exit."""
     if cfg.postgres is None:
         with lock(cfg):
             con = open_lake(cfg)
             try:
-                migrate(con)
+                if migrate_first:
+                    migrate(con)
                 yield con
             finally:
                 con.close()
@@ -396,7 +397,8 @@ def writer(cfg: LakeConfig) -> Iterator[duckdb.DuckDBPyConnection]:
                 except duckdb.Error as exc:
                     raise WarehouseError(f"cannot attach the lake {cfg.catalog!r}: {exc}") from exc
                 con.execute(f"USE {ALIAS}")
-                migrate(con)
+                if migrate_first:
+                    migrate(con)
                 yield con
             finally:
                 con.close()

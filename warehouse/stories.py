@@ -17,6 +17,7 @@ import pyarrow as pa
 from parsers.model import Article
 from parsers.stories import assign as stories
 from parsers.stories import neardup
+from warehouse import schemas
 
 _HISTORY_CANDIDATES = """
 SELECT DISTINCT n.article_key AS a, h.article_key AS b
@@ -51,15 +52,20 @@ def _signature_table(
             "n_shingles": pa.array(batch.sizes, pa.int32()),
             "sig": sig.cast(pa.binary()),
             "story_id": pa.array([a.story_id for a in articles], pa.string()),
-        }
+        },
+        schema=schemas.SCHEMAS["core.dedup_signatures"],
     )
+
+
+def _bands(rows: pa.Table) -> pa.Table:
+    return rows.cast(schemas.SCHEMAS["core.dedup_bands"])
 
 
 def assign(con: duckdb.DuckDBPyConnection, articles: list[Article]) -> tuple[list[Article], Sketches]:
     """Give each new article its story id; return them with the sketch rows to store."""
     if not articles:
         return articles, Sketches(_signature_table([], np.zeros(0, np.int64), neardup.sketch([]), []),
-                                  neardup.band_rows([], neardup.sketch([])))  # fmt: skip
+                                  _bands(neardup.band_rows([], neardup.sketch([]))))  # fmt: skip
     batch = neardup.sketch([a.clean_text for a in articles])
     keys = np.array([neardup.article_key(a.article_id) for a in articles], dtype=np.int64)
     text_keys = [neardup.text_key(a.clean_text) for a in articles]
@@ -102,22 +108,16 @@ def assign(con: duckdb.DuckDBPyConnection, articles: list[Article]) -> tuple[lis
     )
     story_of = {p.article_id: p.story_id for p in placed}
     grouped = [replace(a, story_id=story_of[a.article_id]) for a in articles]
-    return grouped, Sketches(_signature_table(grouped, keys, batch, text_keys), bands)
+    return grouped, Sketches(_signature_table(grouped, keys, batch, text_keys), _bands(bands))
 
 
 def store(con: duckdb.DuckDBPyConnection, sketches: Sketches) -> None:
-    """Insert the sketch rows of the articles just inserted (`fresh`), inside the caller's transaction."""
+    """Insert the sketch rows of the new articles `assign` placed, inside the caller's transaction."""
     con.register("batch_signatures", sketches.signatures)
     con.register("batch_bands", sketches.bands)
     try:
-        con.execute(
-            "INSERT INTO core.dedup_signatures SELECT * FROM batch_signatures SEMI JOIN fresh USING (article_id)"
-        )
-        con.execute(
-            "INSERT INTO core.dedup_bands SELECT b.* FROM batch_bands b"
-            " SEMI JOIN (SELECT article_key FROM batch_signatures SEMI JOIN fresh USING (article_id)) k"
-            " ON b.article_key = k.article_key"
-        )
+        con.execute("INSERT INTO core.dedup_signatures BY NAME SELECT * FROM batch_signatures")
+        con.execute("INSERT INTO core.dedup_bands BY NAME SELECT * FROM batch_bands")
     finally:
         con.unregister("batch_signatures")
         con.unregister("batch_bands")

@@ -10,7 +10,7 @@ from charset_normalizer import from_bytes
 from parsers.extract import charset
 from parsers.extract.canonical import canonical_url
 from parsers.extract.dates import local_naive
-from parsers.extract.html import Hints, extract_article
+from parsers.extract.html import extract_article
 from parsers.extract.press import parse_press_text
 from parsers.isolation import ItemGuard
 from parsers.model import Article, Document, Failure, Source
@@ -77,8 +77,7 @@ def parse_text(source: Source, doc: Document) -> Article | Failure:
 
 def parse_html(source: Source, doc: Document) -> Article | Failure:
     """Parser `html`: a news page, main text by trafilatura, dates and titles with their origin."""
-    hints = Hints(doc.title_hint, doc.date_hint, doc.date_text_hint, doc.hint_source or source.kind)
-    article = extract_article(doc.body, doc.final_url or doc.url, source, hints, doc.content_type)
+    article = extract_article(doc.body, doc.final_url or doc.url, source, doc.link, doc.content_type)
     if article is None:
         return Failure(source.id, doc.url, "parse", "no article text found in the page")
     page = doc.body.decode(charset.normalize(doc.encoding) or "utf-8", "replace")

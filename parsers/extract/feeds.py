@@ -14,8 +14,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -27,7 +25,7 @@ from parsers.extract.dates import from_struct, parse_date
 from parsers.extract.xmlsafe import entity_refusal
 from parsers.fetch.policy import join_url
 from parsers.isolation import ItemGuard, describe
-from parsers.model import Failure, Source
+from parsers.model import Failure, Link, Source
 
 log = logging.getLogger(__name__)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*?\?>", re.I)
@@ -35,20 +33,9 @@ _DECL_ENCODING = re.compile(r"""\sencoding\s*=\s*(?:"[^"]*"|'[^']*')""", re.I)
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 
 
-@dataclass(frozen=True)
-class FeedItem:
-    """One feed entry: the article URL and what the feed says about it."""
-
-    url: str
-    title: str | None
-    published: datetime | None
-    date_text: str | None = None
-    summary: str | None = None
-
-
 def parse_feed(
     body: bytes, base_url: str, source: Source, content_type: str | None = None
-) -> tuple[list[FeedItem], list[Failure]]:
+) -> tuple[list[Link], list[Failure]]:
     """Items of an RSS/Atom feed, and Failures (stage "discover"): the feed's own, or its bad entries'."""
     refusal = entity_refusal(body, content_type, source.encoding)
     if refusal:
@@ -62,7 +49,7 @@ def parse_feed(
         reason = f"not a readable feed: feedparser failed: {describe(exc)}"
         return [], [Failure(source.id, base_url, "discover", reason)]
     guard = ItemGuard(source.id, "discover")
-    items: dict[str, FeedItem] = {}
+    items: dict[str, Link] = {}
     for number, entry in enumerate(parsed.entries, 1):
         item = guard.run(_entry_link(entry) or base_url, _item, entry, base_url, number, guard)
         if item is not None and item.url not in items:
@@ -88,7 +75,7 @@ def _entry_link(entry: Any) -> str | None:
     return str(link).strip() if link else None
 
 
-def _item(entry: Any, base_url: str, number: int, guard: ItemGuard) -> FeedItem | None:
+def _item(entry: Any, base_url: str, number: int, guard: ItemGuard) -> Link | None:
     get = partial(dict.get, entry)
     title = " ".join((get("title") or "").split()) or None
     link = _entry_link(entry)
@@ -104,7 +91,7 @@ def _item(entry: Any, base_url: str, number: int, guard: ItemGuard) -> FeedItem 
     date_text = get("published") or get("updated") or get("created")
     parsed = get("published_parsed") or get("updated_parsed") or get("created_parsed")
     published = parse_date(date_text) or from_struct(parsed)
-    return FeedItem(url, title, published, date_text, _plain(get("summary")))
+    return Link(url, title, published, date_text, _plain(get("summary")), via="feed")
 
 
 def _plain(html: str | None) -> str | None:

@@ -16,9 +16,8 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -26,7 +25,7 @@ from trafilatura.settings import Document as TrafilaturaDocument
 
 from parsers.extract import charset
 from parsers.extract.dates import parse_date
-from parsers.model import Article, Source
+from parsers.model import Article, Link, Source
 
 log = logging.getLogger(__name__)
 _SHORT = 300  # characters: below this, precision mode probably lost the article
@@ -36,35 +35,14 @@ _SITE_SUFFIX = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Hints:
-    """What a feed or listing said about the article before the page was fetched."""
-
-    title: str | None = None
-    published: datetime | None = None
-    date_text: str | None = None
-    source: str = "feed"  # "feed" | "listing" | "sitemap": stored as title_source / date_source
-
-    @classmethod
-    def of(cls, item: _Described, source: str) -> Hints:
-        """Hints from a FeedItem, ListingItem or SitemapEntry (`source`: where it was found)."""
-        return cls(item.title, item.published, item.date_text, source)
-
-
-class _Described(Protocol):
-    @property
-    def title(self) -> str | None: ...
-    @property
-    def published(self) -> datetime | None: ...
-    @property
-    def date_text(self) -> str | None: ...
-
-
 def extract_article(
-    html: str | bytes, url: str, source: Source, hints: Hints | None = None, content_type: str | None = None
+    html: str | bytes, url: str, source: Source, link: Link | None = None, content_type: str | None = None
 ) -> Article | None:
-    """The article in an HTML page (raw_text and paragraphs; clean_text left empty), None if none."""
-    hints = hints or Hints()
+    """The article in an HTML page (raw_text and paragraphs; clean_text left empty), None if none.
+
+    The `link`'s title and date (what its feed or listing said) win over the page's when they agree.
+    """
+    hints = link or Link(url)
     text_in = html if isinstance(html, str) else charset.decode(html, content_type, source.encoding)[0]
     try:
         tree = trafilatura.load_html(text_in)
@@ -136,22 +114,22 @@ def _jsonld_body(tree: HtmlElement) -> str:
     return htmlmod.unescape(max(bodies, key=len)).strip() if bodies else ""
 
 
-def _title(meta: Any, hints: Hints) -> tuple[str, str]:
+def _title(meta: Any, hints: Link) -> tuple[str, str]:
     page = " ".join((meta.title or "").split()) if meta is not None else ""
     if hints.title and (not page or hints.title in page):
-        return hints.title, hints.source  # the hint is the page title without the site name
+        return hints.title, hints.via  # the hint is the page title without the site name
     if page:
         match = _SITE_SUFFIX.match(page)
         return (match.group("title").strip() if match else page), "page"
     return "", "page"
 
 
-def _date(meta: Any, hints: Hints) -> tuple[datetime | None, str | None, str | None]:
+def _date(meta: Any, hints: Link) -> tuple[datetime | None, str | None, str | None]:
     page_text = (meta.date or None) if meta is not None else None
     page = parse_date(page_text)
     hint = hints.published
     if hint is not None and (page is None or _same_day(hint, page)):
-        return hint, hints.date_text or hint.isoformat(), hints.source
+        return hint, hints.date_text or hint.isoformat(), hints.via
     if page is not None:
         return page, page_text, "page"
     return None, None, None

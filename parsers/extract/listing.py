@@ -19,8 +19,6 @@ and script links and links to other sites are skipped without one.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime
 
 import soupsieve
 from bs4 import BeautifulSoup, Tag
@@ -30,25 +28,15 @@ from parsers.extract import charset
 from parsers.extract.dates import parse_date
 from parsers.fetch.policy import host_refusal, join_url
 from parsers.isolation import ItemGuard
-from parsers.model import Failure, Source
+from parsers.model import Failure, Link, Source
 
 _SELECTORS = ("item", "link", "title", "date", "next")
 _NAVIGATION = ("javascript:", "mailto:", "tel:")
 
 
-@dataclass(frozen=True)
-class ListingItem:
-    """One article link found on a listing page, with what the listing says about it."""
-
-    url: str
-    title: str | None
-    published: datetime | None
-    date_text: str | None = None
-
-
 def parse_listing(
     html: str | bytes, base_url: str, source: Source, content_type: str | None = None
-) -> tuple[list[ListingItem], str | None, list[Failure]]:
+) -> tuple[list[Link], str | None, list[Failure]]:
     """Article links on a listing page, the next page's URL (None if none or not allowed), and the
     failures of links that could not be used (stage "discover")."""
     for name in _SELECTORS:  # a bad selector is the registry's error, for the whole page: raise
@@ -60,7 +48,7 @@ def parse_listing(
         joined, refusal = join_url(base_url, str(base_tag["href"]))
         base_url = base_url if refusal else joined
     guard = ItemGuard(source.id, "discover")
-    items: dict[str, ListingItem] = {}
+    items: dict[str, Link] = {}
     picked = bool(source.selector("item") or source.selector("link"))
     item_selector = source.selector("item")
     containers = _select(soup, item_selector) if item_selector else _links(soup, source)
@@ -72,9 +60,7 @@ def parse_listing(
     return list(items.values()), next_url, guard.failures
 
 
-def _listed(
-    container: Tag, base_url: str, source: Source, picked: bool, guard: ItemGuard
-) -> ListingItem | None:
+def _listed(container: Tag, base_url: str, source: Source, picked: bool, guard: ItemGuard) -> Link | None:
     link = _link(container, source) if source.selector("item") else container
     url = _checked(link, base_url, source, guard, picked) if link is not None else None
     if link is None or url is None:
@@ -82,7 +68,7 @@ def _listed(
     title_node = _first(container, source.selector("title")) if source.selector("title") else link
     title = _text(title_node) or str(link.get("title", "")).strip() or None
     date_text = _date_text(_first(container, source.selector("date")))
-    return ListingItem(url, title, parse_date(date_text), date_text)
+    return Link(url, title, parse_date(date_text), date_text, via="listing")
 
 
 def _checked(link: Tag, base_url: str, source: Source, guard: ItemGuard, picked: bool) -> str | None:

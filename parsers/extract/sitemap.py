@@ -9,7 +9,6 @@ or the network, and does not expand entities.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from lxml import etree
 
@@ -18,26 +17,15 @@ from parsers.extract.xmlsafe import entity_refusal
 from parsers.fetch.decoding import DecodeError, OverBudgetError, gunzip_nested
 from parsers.fetch.policy import host_refusal, join_url
 from parsers.isolation import ItemGuard
-from parsers.model import Failure, Source
-
-
-@dataclass(frozen=True)
-class SitemapEntry:
-    """One <url> (or, in an index, one <sitemap>) with its dates and news title."""
-
-    url: str
-    lastmod: datetime | None = None
-    title: str | None = None
-    published: datetime | None = None
-    date_text: str | None = None
+from parsers.model import Failure, Link, Source
 
 
 @dataclass(frozen=True)
 class Sitemap:
     """What a sitemap lists: page entries (urlset) and child sitemaps (sitemapindex)."""
 
-    entries: tuple[SitemapEntry, ...] = ()
-    sitemaps: tuple[SitemapEntry, ...] = ()
+    entries: tuple[Link, ...] = ()  # pages (urlset)
+    sitemaps: tuple[Link, ...] = ()  # child sitemaps (sitemapindex)
     failures: tuple[Failure, ...] = ()  # entries that could not be used, one row each
 
 
@@ -59,7 +47,7 @@ def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[Sitemap, 
     if kind not in ("urlset", "sitemapindex"):
         return Sitemap(), Failure(source.id, base_url, "discover", f"not a sitemap: root element <{kind}>")
     child = "url" if kind == "urlset" else "sitemap"
-    entries: dict[str, SitemapEntry] = {}
+    entries: dict[str, Link] = {}
     guard = ItemGuard(source.id, "discover")  # one bad <url> is that entry's failure row, not the sitemap's
     for element in root:
         if isinstance(element.tag, str) and etree.QName(element).localname == child:
@@ -72,7 +60,7 @@ def parse_sitemap(body: bytes, base_url: str, source: Source) -> tuple[Sitemap, 
     return Sitemap(sitemaps=found, failures=failures), None
 
 
-def _entry(element: etree._Element, base_url: str, source: Source, guard: ItemGuard) -> SitemapEntry | None:
+def _entry(element: etree._Element, base_url: str, source: Source, guard: ItemGuard) -> Link | None:
     values: dict[str, str] = {}
     for node in element:  # <loc>, <lastmod> and <news:news> are children; ignore <image:loc> and the like
         if not isinstance(node.tag, str):
@@ -91,12 +79,13 @@ def _entry(element: etree._Element, base_url: str, source: Source, guard: ItemGu
         guard.fail(url, f"sitemap entry: {refusal}")
         return None
     published_text = values.get("publication_date")
-    return SitemapEntry(
+    return Link(
         url=url,
-        lastmod=parse_date(values.get("lastmod")),
+        modified=parse_date(values.get("lastmod")),
         title=" ".join(values["title"].split()) if "title" in values else None,
         published=parse_date(published_text),
         date_text=published_text or values.get("lastmod"),
+        via="sitemap",
     )
 
 

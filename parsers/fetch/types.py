@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from parsers.model import Document
+from parsers.model import Document, Link
 
 
 class FetchError(Exception):
@@ -102,14 +101,19 @@ class Response:
         """The validators to store for the next conditional GET of `url`."""
         return Validators(self.etag, self.last_modified, self.sha256)
 
-    def to_document(self, source_id: str, **hints: Any) -> Document:
-        """A `Document` for the parsers (keyword hints: title_hint, date_hint)."""
+    def to_document(self, source_id: str, link: Link | None = None) -> Document:
+        """The `Document` of this response for the parsers, with the link that led to it."""
         return Document(
-            source_id,
-            self.url,
-            self.body,
-            self.fetched_at,
-            self.content_type or "application/octet-stream",
-            self.encoding,
-            **hints,
+            source_id=source_id,
+            url=self.url,
+            body=self.body,
+            fetched_at=self.fetched_at,
+            content_type=self.content_type or "application/octet-stream",
+            encoding=self.encoding,
+            link=link,
+            final_url=self.final_url,
+            status=self.status,
+            etag=self.etag,
+            last_modified=self.last_modified,
+            sha256=self.sha256,
         )

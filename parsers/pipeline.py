@@ -1,0 +1,96 @@
+"""The batch pipeline that `ingest` and `reparse` share: parsed documents in, a `Batch` to load out.
+
+    parse (flows.parallel, worker processes) -> prepare: clean -> batch duplicates -> topics -> measures
+    -> warehouse.load.load: known articles dropped, stories placed, everything written in one transaction
+
+`prepare` is pure (no network, no warehouse). What needs the warehouse's history, which articles
+are already stored and which story a new one joins, is done by the loader in the same transaction
+that writes the batch, so it cannot race with another run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from parsers.classify.measures import Measure, extract_measures
+from parsers.classify.topics import Rules, classify, paragraph_scores
+from parsers.clean import clean_batch
+from parsers.model import Article, Document, Failure, Link, Source
+from parsers.stories.hashing import split_batch_duplicates
+
+PARAGRAPH_TOPIC_MIN = 0.1  # paragraph topic scores below this are not stored
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One URL where an article was found: every cleaned article of a batch is one, repeats included."""
+
+    url: str
+    article_id: str
+    source_id: str
+    canonical_url: str = ""
+
+
+@dataclass(frozen=True)
+class CrawlState:
+    """What the crawl must remember once a source's documents are loaded (written with its last batch)."""
+
+    fetched: tuple[Document, ...] = ()  # documents that came over HTTP: their URLs become known
+    index_pages: tuple[Document, ...] = ()  # changed index pages: validators for the next conditional GET
+    failed: tuple[tuple[Link, str], ...] = ()  # links to retry later, with the reason
+
+
+@dataclass
+class Batch:
+    """One source's batch, ready to load: what the loader writes in one transaction."""
+
+    source_id: str
+    articles: list[Article] = field(default_factory=list)  # cleaned, unique within the batch, classified
+    sightings: list[Sighting] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    crawl: CrawlState | None = None
+    text_chars: list[int] = field(default_factory=list)  # clean text length of every cleaned article
+
+    @property
+    def cleaned(self) -> int:
+        """How many articles came out of cleaning (repeats within the batch included)."""
+        return len(self.sightings)
+
+
+def classify_batch(articles: Iterable[Article], rules: Rules) -> list[Article]:
+    """Each article with its topics (and the evidence that fired) and its paragraphs' topics."""
+    return [
+        replace(
+            a,
+            topics=classify(a.title, a.clean_text, rules),
+            paragraph_topics=tuple(
+                p for p in paragraph_scores(a.clean_text, rules) if p[1].score >= PARAGRAPH_TOPIC_MIN
+            ),
+        )
+        for a in articles
+    ]
+
+
+def prepare(source: Source, parsed: Iterable[Article | Failure], rules: Rules) -> Batch:
+    """Clean, drop repeats within the batch, classify and split out measures: a batch to load."""
+    parsed = list(parsed)
+    articles = [p for p in parsed if isinstance(p, Article)]
+    failures = [p for p in parsed if isinstance(p, Failure)]
+    cleaned, clean_failures = clean_batch(source, articles)
+    unique, _repeats = split_batch_duplicates(cleaned)
+    classified = classify_batch(unique, rules)
+    measures = [
+        m
+        for a in classified
+        for m in extract_measures(a.article_id, a.title, a.clean_text, rules, source.issuer)
+    ]
+    return Batch(
+        source.id,
+        articles=classified,
+        sightings=[Sighting(a.url, a.article_id, a.source_id, a.canonical_url) for a in cleaned],
+        measures=measures,
+        failures=failures + clean_failures,
+        text_chars=[len(a.clean_text) for a in cleaned],
+    )
