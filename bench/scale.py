@@ -9,7 +9,7 @@ every customs measure (delivered, or duplicates), and dedup signatures and LSH b
 the real texts' sketches. Nine sources; `local-news` is the feed the no-op run revalidates.
 
 Figures, per size:
-  (a) load: `load.load_batch` of 10,000 new articles in the flow's batches of 500, then CHECKPOINT;
+  (a) load: `load.load` of 10,000 new articles in the flow's batches of 500 (story placement included), then CHECKPOINT;
       median of 3 (the rows are deleted again, untimed, between repeats); rows/s.
   (b) no-op run: the real `ingest` flow against a local HTTP server whose feed answers 304 (its
       validators are in http_cache); wall time of the flow run minus the time spent in HTTP fetches;
@@ -48,6 +48,7 @@ from parsers.classify.measures import Measure, extract_measures
 from parsers.classify.topics import Rules, classify, load_rules, paragraph_scores
 from parsers.clean import web as webclean
 from parsers.model import Article, Document, TopicScore
+from parsers.pipeline import Batch, CrawlState, Sighting
 from parsers.stories import neardup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -406,7 +407,7 @@ class LoadBatch:
 def load_batches(tmpl: list[Template], rows: int, tag: str, batch: int = LOAD_BATCH) -> list[LoadBatch]:
     """`rows` new articles (variants of the templates) in the flow's batches, ready for load_batch."""
     from parsers.stories.hashing import content_hash
-    from warehouse import load, stories
+    from warehouse import stories
 
     real = neardup.sketch([t.clean_text for t in tmpl])
     paragraph_field = "paragraph_topics" in Article.__dataclass_fields__
@@ -440,7 +441,7 @@ def load_batches(tmpl: list[Template], rows: int, tag: str, batch: int = LOAD_BA
         out.append(
             LoadBatch(
                 articles,
-                [load.Sighting(a.url, a.article_id, a.source_id, a.canonical_url) for a in articles],
+                [Sighting(a.url, a.article_id, a.source_id, a.canonical_url) for a in articles],
                 [
                     Document(
                         "local-news", a.url, b"", now, "text/html", "utf-8", status=200, sha256=a.content_hash
@@ -509,10 +510,10 @@ def load_benchmark(primary: Path, tmpl: list[Template], repeat: int) -> dict[str
         try:
             start = time.perf_counter()
             for b in batches:
-                result = load.load_batch(
-                    timed,  # type: ignore[arg-type]
-                    run_id, b.articles, b.sightings, [], b.fetched, b.sketches, b.measures,
-                )  # fmt: skip
+                batch = Batch(
+                    "local-news", b.articles, b.sightings, b.measures, crawl=CrawlState(tuple(b.fetched))
+                )
+                result = load.load(timed, run_id, batch)  # type: ignore[arg-type]
                 inserted += len(result.new_article_ids)
             timed.execute("CHECKPOINT")
             times.append(time.perf_counter() - start)

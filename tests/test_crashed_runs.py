@@ -24,7 +24,8 @@ from conftest import ROOT, SEEDS
 from flows.summary import RunSummary, format_summary
 from test_concurrency import N_DOCS, start
 from test_ducklake import local_lake, pg_lake, postgres  # noqa: F401 - fixtures: DuckLake catalogs
-from warehouse import db, liveness, load
+from warehouse import db, liveness
+from warehouse import runs as run_log
 from warehouse.crashes import CrashedRun
 
 BAD_FILES = 3  # empty files: failure rows of the first batch
@@ -192,11 +193,11 @@ def read_until(run: subprocess.Popen[str], marker: str) -> None:
 
 HOLDER = """
 import sys, time
-from warehouse import db, liveness, load
+from warehouse import db, liveness, runs
 db_path, run_id = sys.argv[1], sys.argv[2]
 liveness.hold(db_path, run_id)
 with db.writer(db_path) as con:
-    load.start_run(con, run_id, "default", "test", None)
+    runs.start_run(con, run_id, "default", "test", None)
 print("ready", flush=True)
 time.sleep(600)
 """
@@ -215,8 +216,8 @@ def holder(db_path: Path, run_id: str) -> subprocess.Popen[str]:
 def start_run(db_path: Path, run_id: str) -> tuple[CrashedRun, ...]:
     liveness.hold(str(db_path), run_id)
     with db.writer(db_path) as con:
-        found = load.start_run(con, run_id, "default", "test", None)
-        load.finish_run(con, run_id, "completed", 0, 0, 0, 0)
+        found = run_log.start_run(con, run_id, "default", "test", None)
+        run_log.finish_run(con, run_id, "completed", 0, 0, 0, 0)
     return found
 
 
@@ -265,7 +266,7 @@ def test_a_run_without_a_lock_is_judged_by_its_owner_process(tmp_path):
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:
         with db.writer(db_path) as con:  # recorded without `liveness.hold`, as tests and old code do
-            load.start_run(con, "run-a", "default", "test", None)
+            run_log.start_run(con, "run-a", "default", "test", None)
         edit(
             db_path,
             "UPDATE ingest_runs SET owner_pid = ?, owner_start = NULL WHERE run_id = ?",

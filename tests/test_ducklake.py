@@ -17,9 +17,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from batches import load_rows
 from conftest import ROOT, SEEDS
-from parsers.model import Article, Document, Failure, Source
-from warehouse import crawl, db, lake, load
+from parsers.model import Article, Document, Failure, Link, Source
+from parsers.pipeline import CrawlState, Sighting
+from warehouse import crawl, db, lake, load, runs
 from warehouse.db import WarehouseError
 
 BATCH = 200
@@ -141,7 +143,7 @@ def test_writer_connect_and_publish_switch_to_the_lake(local_lake, tmp_path):
     path = tmp_path / "tw.duckdb"
     a = seed_article(1)
     with db.writer(path) as con:
-        result = load.load_batch(con, "r1", [a], [load.Sighting(a.url, a.article_id, a.source_id)], [])
+        result = load_rows(con, "r1", [a], [Sighting(a.url, a.article_id, a.source_id)], [])
     assert result.new_article_ids == (a.article_id,)
     db.publish(path)  # nothing to publish: commits are the analysts' snapshots
     assert not path.exists()
@@ -251,14 +253,14 @@ def worker(spec_path: str) -> None:
         time.sleep(0.001)
     began = time.monotonic()
     with db.writer(spec["db"]) as con:
-        load.start_run(con, run_id, "default", "test", None)
+        runs.start_run(con, run_id, "default", "test", None)
     new: list[str] = []
     opened = loading = 0.0
     for start in range(0, len(mine), BATCH):
         batch = mine[start : start + BATCH]
-        sightings = [load.Sighting(a.url, a.article_id, a.source_id) for a in batch]
+        sightings = [Sighting(a.url, a.article_id, a.source_id) for a in batch]
         sightings += [
-            load.Sighting(f"https://mirror.example/{a.url.rsplit('/', 1)[1]}", a.article_id, "mirror")
+            Sighting(f"https://mirror.example/{a.url.rsplit('/', 1)[1]}", a.article_id, "mirror")
             for a in batch
             if a.url.rsplit("/", 1)[1] in mirrored
         ]
@@ -269,12 +271,12 @@ def worker(spec_path: str) -> None:
         asked = time.monotonic()
         with db.writer(spec["db"]) as con:  # waits for the lake's lock, attaches, checks migrations
             got = time.monotonic()
-            result = load.load_batch(con, run_id, batch, sightings, failures)
+            result = load_rows(con, run_id, batch, sightings, failures)
             loading += time.monotonic() - got
         opened += got - asked
         new += result.new_article_ids
     with db.writer(spec["db"]) as con:
-        load.finish_run(con, run_id, "completed", len(mine), len(new), len(mine) - len(new), 0)
+        runs.finish_run(con, run_id, "completed", len(mine), len(new), len(mine) - len(new), 0)
     elapsed = time.monotonic() - began
     Path(spec["out"]).write_text(
         json.dumps({"new": new, "elapsed": elapsed, "opened": opened, "loading": loading})
@@ -405,9 +407,7 @@ def test_flow_api_on_the_lake(pg_lake, tmp_path):
         assert con.execute("SELECT current_database()").fetchone() == ("lake",)
         assert load.known_article_ids(con, [a.article_id for a in articles]) == set()
         assert crawl.index_validators(con, "seed-press") == {}
-        load.load_batch(
-            con, "r1", articles[:2], [load.Sighting(a.url, a.article_id, a.source_id) for a in articles], []
-        )
+        load_rows(con, "r1", articles[:2], [Sighting(a.url, a.article_id, a.source_id) for a in articles], [])
         con.execute(  # an index page's validators, as a crawl stores them
             "INSERT INTO core.http_cache VALUES ('https://press.example/feed', 'seed-press', 'index', 200,"
             " '\"v1\"', 'Mon, 01 Jan 2026 00:00:00 GMT', 'abc', TIMESTAMP '2026-01-01')"
@@ -439,12 +439,16 @@ def test_crawl_state_on_the_lake(pg_lake, tmp_path):
 
     doc = Document("web", "https://press.example/page", b"x", datetime(2026, 1, 1), sha256="abc", etag='"1"')
     index = Document("web", "https://press.example/feed", b"x", datetime(2026, 1, 1), sha256="f1", etag='"a"')
-    late = crawl.Pending("https://press.example/late", "Late", None, None, "feed", 0)
+    late = Link("https://press.example/late", "Late", via="feed")
     with db.writer(tmp_path / "tw.duckdb") as con:
-        load.load_batch(con, "r1", [], [], [], fetched=[doc])
-        load.load_batch(con, "r2", [], [], [], fetched=[doc])  # fetched again: replaced, not doubled
-        crawl.remember(con, "web", [index], [(late, "timed out")])
-        crawl.remember(con, "web", [replace(index, etag='"b"')], [(late, "timed out again")])
+        load_rows(con, "r1", [], [], [], fetched=[doc])
+        load_rows(con, "r2", [], [], [], fetched=[doc])  # fetched again: replaced, not doubled
+        with load.transaction(con):
+            crawl.record(con, "web", CrawlState(index_pages=(index,), failed=((late, "timed out"),)))
+        with load.transaction(con):
+            crawl.record(
+                con, "web", CrawlState(index_pages=(replace(index, etag='"b"'),), failed=((late, "again"),))
+            )
         assert crawl.known_urls(con, [doc.url, late.url]) == {doc.url}
         assert crawl.index_validators(con, "web")[index.url].etag == '"b"'
         assert [(p.url, p.attempts) for p in crawl.pending(con, "web")] == [(late.url, 2)]
@@ -480,11 +484,11 @@ def test_threads_of_one_worker_share_its_duckdb_and_still_take_turns(pg_lake, tm
             for start in range(0, len(part), 100):
                 batch = part[start : start + 100]
                 with db.writer(path) as con:
-                    load.load_batch(
+                    load_rows(
                         con,
                         run_id,
                         batch,
-                        [load.Sighting(a.url, a.article_id, a.source_id) for a in batch],
+                        [Sighting(a.url, a.article_id, a.source_id) for a in batch],
                         [],
                     )
         except BaseException as exc:

@@ -25,7 +25,7 @@ from parsers.extract.feeds import parse_feed
 from parsers.extract.listing import parse_listing
 from parsers.extract.sitemap import parse_sitemap
 from parsers.fetch.policy import join_url
-from parsers.model import Article, Document, Failure, Source
+from parsers.model import Article, Document, Failure, Link, Source
 
 BOUNDED = settings(
     max_examples=200,
@@ -161,7 +161,7 @@ def test_charset_decode_and_detect_never_raise(body: bytes, kind: str | None, ov
     st.sampled_from(["text/html", "text/plain", "application/octet-stream", "text/html; charset=rot13"]),
 )
 def test_parse_document_never_raises(body: bytes, parser: str, encoding: str | None, kind: str) -> None:
-    doc = Document("fuzz", BASE, body, datetime.now(UTC), kind, encoding, title_hint="t")
+    doc = Document("fuzz", BASE, body, datetime.now(UTC), kind, encoding, link=Link(BASE, title="t"))
     result = parse_document(source("feed", parser=parser, local=True), doc)
     assert isinstance(result, Article | Failure)
     if isinstance(result, Failure):

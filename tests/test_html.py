@@ -14,10 +14,9 @@ from pytest_httpserver import HTTPServer
 
 from parsers.extract import charset
 from parsers.extract.dates import parse_date
-from parsers.extract.feeds import FeedItem
-from parsers.extract.html import Hints, extract_article
+from parsers.extract.html import extract_article
 from parsers.fetch.client import Fetcher, Response
-from parsers.model import Source
+from parsers.model import Link, Source
 
 PAGES = Path(__file__).parent / "data" / "pages"
 EVAL = json.loads((PAGES / "evaldata.json").read_text(encoding="utf-8"))
@@ -84,13 +83,13 @@ def test_script_rendered_page_falls_back_to_json_ld_body() -> None:
 
 def test_feed_hint_on_the_same_day_gives_the_time() -> None:
     html = (PAGES / "xinhuanet.com.c_1125597921.html").read_bytes()
-    item = FeedItem(
+    hint = Link(
         url=XINHUA_URL,
         title="武汉的声音：有英勇的你，才有英雄的城！",
         published=datetime(2020, 2, 19, 9, 46, tzinfo=CST),
         date_text="2020-02-19 09:46:00",
+        via="feed",
     )
-    hint = Hints.of(item, "feed")
     article = extract_article(html, XINHUA_URL, XINHUA, hint)
     assert article is not None
     assert (article.published_at, article.date_text, article.date_source) == (
@@ -103,7 +102,7 @@ def test_feed_hint_on_the_same_day_gives_the_time() -> None:
 
 def test_page_date_wins_over_a_listing_date_of_another_day() -> None:
     html = (PAGES / "xinhuanet.com.c_1125597921.html").read_bytes()
-    hint = Hints(published=datetime(2020, 3, 1, tzinfo=CST), date_text="2020-03-01", source="listing")
+    hint = Link(XINHUA_URL, published=datetime(2020, 3, 1, tzinfo=CST), date_text="2020-03-01", via="listing")
     article = extract_article(html, XINHUA_URL, XINHUA, hint)
     assert article is not None and article.date_source == "page"
     assert article.published_at == datetime(2020, 2, 19, tzinfo=CST)
@@ -114,7 +113,12 @@ def test_listing_date_used_when_the_page_has_none() -> None:
         f"<p>第{i}段：海关总署今天发布前两个月进出口数据，货物贸易进出口总值同比增长。</p>" for i in range(12)
     )
     html = f"<html><head><title>海关统计</title></head><body><article>{body}</article></body></html>"
-    hint = Hints(published=datetime(2024, 3, 7, tzinfo=CST), date_text="2024-03-07", source="listing")
+    hint = Link(
+        "http://www.customs.gov.cn/a.html",
+        published=datetime(2024, 3, 7, tzinfo=CST),
+        date_text="2024-03-07",
+        via="listing",
+    )
     article = extract_article(html, "http://www.customs.gov.cn/a.html", XINHUA, hint)
     assert article is not None
     assert (article.published_at, article.date_source) == (hint.published, "listing")

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.crawl import crawl
+from flows.crawl import Crawler
 from flows.samples import parse_sample, sample_files
 from parsers.extract.documents import PARSERS
 from parsers.fetch.client import Fetcher
@@ -67,7 +67,7 @@ def test_the_crawler_fetches_the_index_of_every_enabled_kind():
 
 async def _crawl(source: Source) -> None:
     async with Fetcher("tradewire-test/1 (+mailto:test@example.org)", timeout=2.0, retries=0) as fetcher:
-        await crawl(source, fetcher, {}, lambda urls: set(), [])
+        await Crawler(source, fetcher, {}).links()
 
 
 @pytest.mark.parametrize("source", [s for s in enabled() if s.sample], ids=lambda s: s.id)

@@ -64,7 +64,11 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
     """`load` inside the caller's transaction (a reparse writes all its batches in one)."""
     now = datetime.now()
     known = known_article_ids(con, (a.article_id for a in batch.articles))
-    new, sketches = stories.assign(con, [a for a in batch.articles if a.article_id not in known])
+    unique: dict[str, Article] = {}
+    for article in batch.articles:
+        if article.article_id not in known:
+            unique.setdefault(article.article_id, article)  # the first of one text in the batch wins
+    new, sketches = stories.assign(con, list(unique.values()))
     new_ids = {a.article_id for a in new}
     _append(con, "core.articles", _article_rows(new, run_id, now), anti_join="article_id")
     _append(

@@ -56,7 +56,7 @@ def record_source_runs(
     con.register("batch_source_runs", table)
     try:
         con.execute(
-            "INSERT INTO core.source_runs BY NAME SELECT * REPLACE (now()::TIMESTAMP AS \"at\") FROM batch_source_runs"
+            'INSERT INTO core.source_runs BY NAME SELECT * REPLACE (now()::TIMESTAMP AS "at") FROM batch_source_runs'
         )
     finally:
         con.unregister("batch_source_runs")
