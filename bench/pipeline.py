@@ -4,7 +4,7 @@ Data: the 181 pages of `../shared/corpora/aeb`, served as a feed plus article pa
 
 1. Stages: the documents are built as the crawler builds them (feed hints, detected charset, body
    hash), then the flow's task bodies run on them batch by batch as `flows.ingest` does
-   (`parse.fn`, `clean.fn`, `deduplicate.fn`, `group_stories.fn`, `classify.fn`, `load_batch.fn`)
+   (`parse.fn`, `prepare_batch.fn`, `load_batch.fn`)
    into a fresh temporary warehouse (created, untimed, beforehand). Plain `trafilatura.extract(html,
    include_comments=False)` runs over the same pages in the same rounds. Pages per second of both,
    and the ratio (target >= 0.8). Parsing runs twice per round: in worker processes as the flow does
@@ -49,7 +49,7 @@ from bench.extraction import CORPUS
 from parsers.model import Document, Source
 
 TARGET = 0.8  # end-to-end pages/s over plain trafilatura's
-STAGES = ("parse", "clean", "deduplicate", "stories", "classify", "load")
+STAGES = ("parse", "prepare", "load")
 FAST: dict[str, object] = {"timeout": 10.0, "total_timeout": 30.0, "backoff": 0.2, "max_retry_after": 5.0}
 
 
@@ -65,9 +65,9 @@ def load_pages(corpus: Path = CORPUS) -> list[tuple[str, bytes]]:
 
 
 class Site:
-    """A threaded HTTP server on 127.0.0.1 serving robots.txt, /feed.xml and /news/<key>.html."""
+    """A threaded HTTP server on `host` (127.0.0.1) serving robots.txt, /feed.xml and /news/<key>.html."""
 
-    def __init__(self, pages: list[tuple[str, bytes]]) -> None:
+    def __init__(self, pages: list[tuple[str, bytes]], host: str = "127.0.0.1") -> None:
         self.pages = {f"/news/{key}.html": body for key, body in pages}
         self.etag = '"v1"'
         self.feed_requests = self.not_modified = 0
@@ -82,9 +82,9 @@ class Site:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.base = f"http://{host}:{self.server.server_address[1]}"
         self.feed = self._rss(list(self.pages)).encode()
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -164,13 +164,13 @@ max_items = 1000
 
 def crawled_documents(site: Site, source: Source) -> list[Document]:
     """The site's article documents exactly as the crawler builds them (feed hints, charset, hash)."""
-    from flows.crawl import _Crawler, _document
+    from flows.crawl import Crawler
     from parsers.extract import charset
     from parsers.extract.feeds import parse_feed
     from parsers.fetch.types import Response
 
     entries, _ = parse_feed(site.feed, site.feed_url, source, "application/rss+xml")
-    crawler = _Crawler(source, None, {})  # type: ignore[arg-type]  # only its hint() is used
+    crawler = Crawler(source, None, {})  # type: ignore[arg-type]  # only its storable() is used
     docs = []
     for entry in entries:
         body = site.pages[entry.url.removeprefix(site.base)]
@@ -180,11 +180,7 @@ def crawled_documents(site: Site, source: Source) -> list[Document]:
             fetched_at=datetime.now(UTC), encoding=charset.detect(body, kind, source.encoding), etag=None,
             last_modified=None, sha256=hashlib.sha256(body).hexdigest(),
         )  # fmt: skip
-        docs.append(
-            _document(
-                source, response, crawler.hint(entry.url, entry.title, entry.published, entry.date_text)
-            )
-        )
+        docs.append(response.to_document(source.id, crawler.storable(entry)))
     return docs
 
 
@@ -219,6 +215,8 @@ def run_stages(source: Source, docs: list[Document], db_path: str) -> dict[str, 
     """The flow's stage bodies over the documents, batch by batch; seconds per stage and counts."""
     from flows import tasks
     from flows.ingest import BATCH_SIZE, _batches
+    from parsers.pipeline import CrawlState
+    from warehouse.handle import Warehouse
 
     spent = dict.fromkeys(STAGES, 0.0)
 
@@ -229,18 +227,15 @@ def run_stages(source: Source, docs: list[Document], db_path: str) -> dict[str, 
         finally:
             spent[stage] += time.perf_counter() - start
 
+    warehouse = Warehouse.open(db_path)
     loaded = failed = 0
     for batch in _batches(docs, BATCH_SIZE):
         parsed = timed("parse", tasks.parse.fn, source, batch)
-        cleaned = timed("clean", tasks.clean.fn, source, parsed.articles)
-        new, seen = timed("deduplicate", tasks.deduplicate.fn, source, db_path, cleaned.articles)
-        new, sketches = timed("stories", tasks.group_stories.fn, source, db_path, new)
-        new, measures = timed("classify", tasks.classify.fn, source, None, new)
-        failures = parsed.failures + cleaned.failures
-        result = timed("load", tasks.load_batch.fn, source, db_path, "bench", new, seen, failures, batch,
-                       sketches, measures)  # fmt: skip
+        prepared = timed("prepare", tasks.prepare_batch.fn, source, parsed, None)
+        prepared.crawl = CrawlState(tuple(batch))
+        result = timed("load", tasks.load_batch.fn, warehouse, "bench", source.id, prepared)
         loaded += len(result.new_article_ids)
-        failed += len(failures)
+        failed += len(prepared.failures)
     return {**spent, "seconds": sum(spent.values()), "loaded": loaded, "failed": failed}
 
 
@@ -375,14 +370,18 @@ class Probe:
 
     def __enter__(self) -> Probe:
         import flows.ingest as ingest_module
+        import flows.tasks as tasks_module
         from parsers.fetch.client import Fetcher
 
-        names = ("discover", "remember", "parse", "clean", "deduplicate", "group_stories", "classify",
-                 "load_batch", "report", "send_alerts", "publish", "publish_artifacts")  # fmt: skip
-        for name in names:
-            task = getattr(ingest_module, name)
+        names = [(ingest_module, n) for n in ("discover", "load_batch", "report", "send_alerts", "publish",
+                                              "publish_artifacts")]  # fmt: skip
+        for module, name in [*names, (tasks_module, "parse"), (tasks_module, "prepare_batch")]:
+            task = getattr(module, name)
             self._swap(task, "fn", self._timer(task.fn, self.bodies, task.name))
-            self._swap(ingest_module, name, self._timer(task, self.calls, task.name))
+            self._swap(module, name, self._timer(task, self.calls, task.name))
+        source = ingest_module.ingest_source  # submitted, not called: timed from submit to its result
+        self._swap(source, "fn", self._timer(source.fn, self.bodies, source.name))
+        self._swap(source, "submit", self._submit_timer(source.submit, self.calls, source.name))
         flow = ingest_module.ingest
 
         @functools.wraps(flow.fn)
@@ -412,6 +411,24 @@ class Probe:
     def __exit__(self, *exc: object) -> None:
         for undo in reversed(self._undo):
             undo()
+
+    @staticmethod
+    def _submit_timer(submit: Callable[..., Any], into: dict[str, float], name: str) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            future = submit(*args, **kwargs)
+            result = future.result
+
+            def timed_result(*a: Any, **k: Any) -> Any:
+                try:
+                    return result(*a, **k)
+                finally:
+                    into[name] += time.perf_counter() - start
+
+            future.result = timed_result
+            return future
+
+        return timed
 
     @staticmethod
     def _timer(fn: Callable[..., Any], into: dict[str, float], name: str) -> Callable[..., Any]:
