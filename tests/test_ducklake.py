@@ -459,10 +459,11 @@ def test_crawl_state_on_the_lake(pg_lake, tmp_path):
 def test_publish_on_the_lake_skips_the_search_index_and_search_says_why(pg_lake, tmp_path):
     from flows.tasks import publish
     from warehouse import search
+    from warehouse.handle import Warehouse
 
-    with db.writer(tmp_path / "tw.duckdb"):
-        pass  # creates and migrates the lake
-    assert publish.fn(str(tmp_path / "tw.duckdb"), new_articles=3) is False  # nothing to copy, no index
+    warehouse = Warehouse.open(tmp_path / "tw.duckdb")  # creates and migrates the lake
+    assert warehouse.on_lake
+    assert publish.fn(warehouse, new_articles=3) is False  # nothing to copy, no index
     with (
         db.connect(tmp_path / "tw.duckdb", read_only=True) as con,
         pytest.raises(WarehouseError, match="DuckLake"),

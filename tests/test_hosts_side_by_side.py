@@ -52,6 +52,7 @@ class Host:
         )
         for i, path in enumerate(paths):
             page = gzip.decompress(PAGES[(offset + i) % len(PAGES)].read_bytes())
+            page = page.replace(b"<p>", f"<p>{name} edition, item {i}: ".encode(), 1)  # a text of its own
             self.server.expect_request(path).respond_with_handler(
                 self.respond(page, "text/html; charset=utf-8")
             )
@@ -90,7 +91,7 @@ def test_two_sources_on_one_host_share_its_interval(servers, tmp_path):
     host = Host(servers[0])
     feeds = [("alpha", host.feed("alpha", 4, 0)), ("beta", host.feed("beta", 4, 20))]
     summary = run(registry(tmp_path, feeds), tmp_path / "tw.duckdb")
-    assert {s.source_id: s.new for s in summary.sources} == {"alpha": 4, "beta": 4}
+    assert {s.source_id: (s.found, s.failed) for s in summary.sources} == {"alpha": (4, 0), "beta": (4, 0)}
     starts = sorted(t for t, path in host.times if path != "/robots.txt")
     assert len(starts) == 10  # two feeds, eight articles
     gaps = [b - a for a, b in itertools.pairwise(starts)]
@@ -104,7 +105,7 @@ def test_sources_on_two_hosts_proceed_side_by_side(servers, tmp_path):
     hosts = [Host(servers[0]), Host(servers[1])]
     feeds = [("alpha", hosts[0].feed("alpha", 4, 0)), ("beta", hosts[1].feed("beta", 4, 20))]
     summary = run(registry(tmp_path, feeds), tmp_path / "tw.duckdb")
-    assert summary.new == 8
+    assert (summary.found, summary.failed) == (8, 0)
     spans = [(min(t for t, _ in h.times), max(t for t, _ in h.times)) for h in hosts]
     overlap = min(spans[0][1], spans[1][1]) - max(spans[0][0], spans[1][0])
     assert overlap > 0, "the second host's requests began only after the first host's ended"
