@@ -59,8 +59,8 @@ def build(code: Path, registry: Path | None, db_path: Path) -> None:
     )  # fmt: skip
 
 
-def view_rows(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every analyst view's rows, volatile columns left out, sorted."""
+def view_rows(db_path: Path, code: Path) -> dict[str, list[tuple[str, ...]]]:
+    """Every analyst view's rows, volatile columns left out, the code's folder as <code>, sorted."""
     out = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
         views = [r[0] for r in con.execute(
@@ -76,9 +76,9 @@ def view_rows(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
     return out
 
 
-def compare(old: Path, new: Path) -> bool:
+def compare(old: tuple[Path, Path], new: tuple[Path, Path]) -> bool:
     """Print, per view, the rows of each version and whether they are the same; True if all are."""
-    before, after = view_rows(old), view_rows(new)
+    before, after = view_rows(*old), view_rows(*new)
     same = True
     for view in sorted(set(before) | set(after)):
         if view not in before or view not in after:
@@ -90,6 +90,20 @@ def compare(old: Path, new: Path) -> bool:
             f"  {view:18} old {len(before[view]):5} rows  new {len(after[view]):5} rows  {'same' if equal else 'DIFFERENT'}"
         )
     return same
+
+
+def _differing(old: list[tuple[str, ...]], new: list[tuple[str, ...]]) -> str:
+    """Which columns differ (by name), or why the rows cannot be compared column by column."""
+    if old[0] != new[0]:
+        return f"columns {sorted(set(old[0]) ^ set(new[0]))}"
+    if len(old) != len(new):
+        return "row counts"
+    columns = [
+        name
+        for i, name in enumerate(old[0])
+        if any(a[i] != b[i] for a, b in zip(old[1:], new[1:], strict=True))
+    ]
+    return f"columns {columns}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                 built[version] = Path(tmp) / f"{version}-{len(built)}-{name[:4]}" / "tw.duckdb"
                 build(code, sources, built[version])
             print(f"{name}: {args.old} vs {args.new.name}")
-            ok &= compare(built["old"], built["new"])
+            ok &= compare((built["old"], old_code), (built["new"], args.new))
     print("equivalent" if ok else "NOT equivalent")
     return 0 if ok else 1
 

@@ -21,7 +21,7 @@ from batches import load_rows
 from conftest import ROOT, SEEDS
 from parsers.model import Article, Document, Failure, Link, Source
 from parsers.pipeline import CrawlState, Sighting
-from warehouse import crawl, db, lake, load, runs
+from warehouse import crawl, db, extensions, lake, lake_sql, load, runs
 from warehouse.db import WarehouseError
 
 BATCH = 200
@@ -45,7 +45,7 @@ def test_ducklake_sql_drops_keys_and_indexes_but_not_comments_strings_or_not_nul
     CREATE INDEX t_note ON t (note);
     CREATE OR REPLACE VIEW v AS SELECT id FROM t;
     """
-    out = lake.ducklake_sql(sql)
+    out = lake_sql.ducklake_sql(sql)
     assert "PRIMARY KEY," not in out and "INDEX" not in out
     assert "id    VARCHAR,      -- the key" in out
     assert "code  VARCHAR NOT NULL," in out
@@ -63,8 +63,8 @@ def test_ducklake_sql_drops_column_comments_of_views_only():
     COMMENT ON COLUMN articles.url IS 'dropped: articles is a view from an earlier migration';
     COMMENT ON COLUMN ingest_runs."status" IS 'kept: a table''s column';
     """
-    assert lake.view_names(sql) == {"topic_daily"}
-    out = lake.ducklake_sql(sql, views=frozenset({"articles"}))
+    assert lake_sql.view_names(sql) == {"topic_daily"}
+    out = lake_sql.ducklake_sql(sql, views=frozenset({"articles"}))
     assert "COMMENT ON VIEW topic_daily IS 'Per day; kept';" in out
     assert "dropped" not in out
     assert "COMMENT ON COLUMN ingest_runs.\"status\" IS 'kept: a table''s column';" in out
@@ -82,15 +82,15 @@ def test_ducklake_sql_drops_column_comments_of_views_only():
 )
 def test_ducklake_sql_refuses_what_it_cannot_translate(sql):
     with pytest.raises(WarehouseError, match="DuckLake cannot apply"):
-        lake.ducklake_sql(sql)
+        lake_sql.ducklake_sql(sql)
 
 
 def test_every_shipped_migration_translates():
     views: set[str] = set()
     for migration in db.migrations():
-        out = lake.ducklake_sql(migration.sql, frozenset(views))
-        views |= lake.view_names(migration.sql)
-        code = " ".join(text for piece in lake._statements(out) for is_code, text in piece if is_code)
+        out = lake_sql.ducklake_sql(migration.sql, frozenset(views))
+        views |= lake_sql.view_names(migration.sql)
+        code = " ".join(text for piece in lake_sql._statements(out) for is_code, text in piece if is_code)
         assert "PRIMARY KEY" not in code.upper() and "UNIQUE" not in code.upper(), migration.name
 
 
@@ -424,9 +424,9 @@ def test_flow_api_on_the_lake(pg_lake, tmp_path):
 
     # An analyst's own session: the documented ATTACH line, read-only, any alias.
     analyst = duckdb.connect(config={"autoinstall_known_extensions": False,
-                                     "extension_directory": str(lake.extension_directory())})  # fmt: skip
-    lake.load_extension(analyst, "ducklake")
-    lake.load_extension(analyst, "postgres_scanner")
+                                     "extension_directory": str(extensions.extension_directory())})  # fmt: skip
+    extensions.load_extension(analyst, "ducklake")
+    extensions.load_extension(analyst, "postgres_scanner")
     analyst.execute(f"ATTACH 'ducklake:{pg_lake.cfg.catalog}' AS tradewire (READ_ONLY)")
     assert analyst.execute("SELECT count(*) FROM tradewire.articles").fetchone() == (2,)
     assert analyst.execute("SELECT count(*) FROM tradewire.main.source_health").fetchone() == (0,)

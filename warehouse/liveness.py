@@ -105,15 +105,15 @@ def _pg_key(run_id: str) -> int:
 
 
 def _postgres(libpq: str) -> duckdb.DuckDBPyConnection:
-    from warehouse import lake
+    from warehouse import extensions
 
-    directory = lake.extension_directory()
+    directory = extensions.extension_directory()
     directory.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(
         ":memory:", config={"autoinstall_known_extensions": False, "extension_directory": str(directory)}
     )
     try:
-        lake.load_extension(con, "postgres_scanner")
+        extensions.load_extension(con, "postgres_scanner")
         quoted = "'" + libpq.replace("'", "''") + "'"
         con.execute(f"ATTACH {quoted} AS catalog (TYPE postgres)")
     except duckdb.Error as exc:
