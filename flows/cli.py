@@ -217,16 +217,13 @@ def sql(
     json: Annotated[bool, typer.Option("--json", help="print one JSON object per row")] = False,
 ) -> None:
     """Run a read-only SQL query on the warehouse; prints a table, CSV or JSON lines."""
-    import duckdb
-
     from flows.output import print_rows
+    from warehouse.db import WarehouseError, run_query
 
     with _open_read_only(db) as con:
         try:
-            result = con.execute(query)
-            columns = [d[0] for d in result.description or []]
-            rows = result.fetchall()
-        except duckdb.Error as exc:
+            columns, rows = run_query(con, query)
+        except WarehouseError as exc:
             _fail(str(exc))
     print_rows(columns, rows, "csv" if csv else "json" if json else "table")
 

@@ -17,11 +17,10 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-
-import httpx
 
 if TYPE_CHECKING:
     from prefect import Flow
@@ -37,9 +36,10 @@ DEPLOYMENT_NAMES = ("ingest-default", "ingest-live", "reparse", "digest-daily")
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
     """Whether a Prefect API answers its health check at `api_url`."""
-    try:
-        return httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout).status_code == 200
-    except httpx.HTTPError:
+    try:  # urllib, not httpx: the network client of tradewire is parsers.fetch alone
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as reply:
+            return bool(reply.status == 200)
+    except (OSError, ValueError):  # URLError and HTTPError are OSErrors
         return False
 
 

@@ -166,6 +166,15 @@ def writer(published: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
+def run_query(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple[object, ...]]]:
+    """An analyst's query: its column names and rows; any DuckDB error as a WarehouseError."""
+    try:
+        result = con.execute(query)
+        return [d[0] for d in result.description or []], result.fetchall()
+    except duckdb.Error as exc:
+        raise WarehouseError(str(exc)) from exc
+
+
 MAX_STALE = 6 * 3600.0  # seconds: republish at least this often, so ingest_runs and source_health stay fresh
 
 
