@@ -29,9 +29,10 @@ import duckdb
 from bench.pipeline import Site, load_pages, write_registry
 
 ROOT = Path(__file__).resolve().parent.parent
+# What differs between any two runs of one version: ids and times of the run, not of the news.
 VOLATILE = re.compile(
-    r"(run_id|flow_run_id|loaded_at|seen_at|fetched_at|started_at|finished_at|first_seen|last_seen|last_run\w*"
-    r"|last_crash\w*|claimed\w*|owner\w*|\w*_at|at|lock\w*|seconds|age\w*|stale\w*)$"
+    r"run_id|flow_run_id|loaded_at|created_at|delivered_at|at|first_seen|last_seen|last_success|last_new_item"
+    r"|last_crash|cadence_hours|stale"
 )
 RUN = """
 import sys
@@ -72,7 +73,9 @@ def view_rows(db_path: Path, code: Path) -> dict[str, list[tuple[str, ...]]]:
             ]
             quoted = ", ".join(f'"{c}"' for c in columns)
             rows = con.execute(f"SELECT {quoted} FROM {view}")
-            out[view] = sorted(tuple(map(repr, row)) for row in rows.fetchall())
+            here = str(code.resolve())
+            found = sorted(tuple(repr(v).replace(here, "<code>") for v in row) for row in rows.fetchall())
+            out[view] = [tuple(columns), *found]  # the header first: compared too
     return out
 
 
@@ -86,9 +89,9 @@ def compare(old: tuple[Path, Path], new: tuple[Path, Path]) -> bool:
             continue
         equal = before[view] == after[view]
         same &= equal
-        print(
-            f"  {view:18} old {len(before[view]):5} rows  new {len(after[view]):5} rows  {'same' if equal else 'DIFFERENT'}"
-        )
+        counts = f"old {len(before[view]) - 1:5} rows  new {len(after[view]) - 1:5} rows"
+        verdict = "same" if equal else "DIFFERENT: " + _differing(before[view], after[view])
+        print(f"  {view:18} {counts}  {verdict}")
     return same
 
 
