@@ -8,7 +8,8 @@ written to bench/results.json.
 4. with a temporary Prefect server: the real flow over a local site (Prefect overhead share), then
    the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale), then a
    hostile site: peak RSS of a run fetching a doubly gzipped bomb, time to stop the deep-nesting
-   page at its parse budget (bench.budgets).
+   page at its parse budget (bench.budgets), then warehouse opens and Prefect overhead of a 181-page run
+   before (tag pre-spine) and after the redesign, and four sources on four hosts vs one (bench.spine).
 5. events: event-level stories on the real event set (dev / test P, R beside the copy level) and
    placing 1,000 articles against 100k / 1M event histories (bench.events, its own process).
 
@@ -43,6 +44,7 @@ TARGETS: tuple[tuple[str, str, Any, str], ...] = (
     ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
     ("budget_bomb_peak_rss_mb", "< 600 MB", lambda v: v < 600, "{:.0f} MB"),
     ("budget_deep_page_seconds", "<= 25 s", lambda v: v <= 25.0, "{:.1f} s"),  # the 20 s budget + 5
+    ("hosts_four_vs_one_ratio", "<= 1.6", lambda v: v <= 1.6, "{:.2f}x"),
     ("events_event_test_precision", ">= 0.95", lambda v: v >= 0.95, "{:.3f}"),
     ("events_event_test_recall", ">= 0.9", lambda v: v >= 0.9, "{:.3f}"),
     ("events_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
@@ -172,6 +174,12 @@ def main(argv: list[str] | None = None) -> None:
 
         print("\n== budgets: a run fetching a doubly gzipped bomb and a deep-nesting page", flush=True)
         figures.update(budgets.budget_benchmark())
+
+        print("\n== spine: warehouse opens and Prefect overhead before/after the redesign; hosts side by side",
+              flush=True)  # fmt: skip
+        from bench import spine
+
+        figures.update(spine.spine_benchmark())
     print("\n== events: event-level stories on the real event set, beside the copy level; placing 1,000 "
           "articles against the synthetic histories", flush=True)  # fmt: skip
     from bench import events as events_bench
@@ -191,6 +199,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"noop_peak_rss_mb_{lo}", f"noop_peak_rss_mb_{hi}", f"noop_peak_rss_mb_growth_{lo}_to_{hi}",
                 f"noop_first_run_seconds_{lo}", f"noop_first_run_seconds_{hi}",
                 "dedup_peak_rss_mb", "prefect_overhead_share", "prefect_overhead_share_later_run",
+                "spine_opens_before", "spine_opens_after", "spine_overhead_share_before",
+                "spine_overhead_share_after", "hosts_four_vs_one_ratio",
                 "budget_bomb_peak_rss_mb", "budget_worker_peak_rss_mb", "budget_deep_page_seconds",
                 "events_event_dev_precision", "events_event_dev_recall", "events_copy_dev_precision",
                 "events_copy_dev_recall", "events_event_test_precision", "events_event_test_recall",

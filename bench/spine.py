@@ -85,6 +85,28 @@ def hosts_side_by_side(pages: int) -> dict[str, float]:
             "ratio": walls["four"] / walls["one"]}  # fmt: skip
 
 
+def spine_benchmark(old: str = "pre-spine", pages: int = 6) -> dict[str, Any]:
+    """Print and return the before/after figures and the hosts ratio (needs a running Prefect API)."""
+    with tempfile.TemporaryDirectory(prefix="tw-spine-") as tmp:
+        before = probe(extract(old, Path(tmp)))
+    after = probe(ROOT)
+    print(f"  {'181-page run':28} {'before (' + old + ')':>22} {'after':>10}")
+    print(f"  {'warehouse opens per run':28} {before['opens']:>22} {after['opens']:>10}")
+    print(
+        f"  {'Prefect overhead share':28} {before['overhead_share']:>22.1%} {after['overhead_share']:>10.1%}"
+    )
+    print(f"  {'wall seconds':28} {before['wall_seconds']:>22.1f} {after['wall_seconds']:>10.1f}")
+    hosts = hosts_side_by_side(pages)
+    print(f"  4 sources on 4 hosts at 1 req/s: {hosts['four_sources_seconds']:.1f} s, one alone "
+          f"{hosts['one_source_seconds']:.1f} s: ratio {hosts['ratio']:.2f} (wanted <= 1.6)")  # fmt: skip
+    return {
+        "spine_opens_before": before["opens"], "spine_opens_after": after["opens"],
+        "spine_overhead_share_before": before["overhead_share"], "spine_overhead_share_after": after["overhead_share"],
+        "hosts_four_vs_one_ratio": hosts["ratio"], "hosts_one_source_seconds": hosts["one_source_seconds"],
+        "hosts_four_sources_seconds": hosts["four_sources_seconds"],
+    }  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the before/after figures and the hosts ratio."""
     parser = argparse.ArgumentParser(prog="python -m bench.spine", description=__doc__.splitlines()[0])
@@ -94,18 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench.__main__ import prefect_server
 
     with prefect_server():
-        with tempfile.TemporaryDirectory(prefix="tw-spine-") as tmp:
-            before = probe(extract(args.old, Path(tmp)))
-        after = probe(ROOT)
-        print(f"{'181-page run':28} {'before (' + args.old + ')':>22} {'after':>10}")
-        print(f"{'warehouse opens per run':28} {before['opens']:>22} {after['opens']:>10}")
-        print(
-            f"{'Prefect overhead share':28} {before['overhead_share']:>22.1%} {after['overhead_share']:>10.1%}"
-        )
-        print(f"{'wall seconds':28} {before['wall_seconds']:>22.1f} {after['wall_seconds']:>10.1f}")
-        hosts = hosts_side_by_side(args.pages)
-    print(f"4 sources on 4 hosts at 1 req/s: {hosts['four_sources_seconds']:.1f} s, one alone "
-          f"{hosts['one_source_seconds']:.1f} s: ratio {hosts['ratio']:.2f} (wanted <= 1.6)")  # fmt: skip
+        spine_benchmark(args.old, args.pages)
 
 
 if __name__ == "__main__":
