@@ -25,6 +25,8 @@ EVIDENCE = {
     "terms": ("terms",),
 }
 VETO = ("docs",)  # two different main document numbers are two events, whatever else agrees
+PUB_NEAR = 3  # days between publications that still count as "near" (a weekend, a time zone)
+PUB_FAR = 7  # days: reports published further apart than this are rarely about one event
 DATE_GAP = 30  # days: two articles whose dates are all further apart than this report other events
 # Terms that exclude each other: a quarter's trade figures are not the half-year's; a preliminary
 # ruling is not the final one.
@@ -70,7 +72,8 @@ def shared_anchors(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> dict[str, li
 
 
 def conflicts(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> list[str]:
-    """Strong negatives: other main documents, other counted measures, other periods, dates far apart."""
+    """Strong negatives: other main documents, other counted measures, other periods, a press answer
+    against a report, dates far apart."""
     out = []
     if a.main_docs and b.main_docs and not _shared_docs(a.main_docs, b.main_docs):
         out.append("docs")
@@ -80,9 +83,28 @@ def conflicts(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> list[str]:
         ta, tb = a.terms & group, b.terms & group
         if ta and tb and not ta & tb:
             out.append(name)
+    if a.genre != b.genre:
+        out.append("genre")
     far = a.dates and b.dates and not a.dates & b.dates
     if far and min(abs(x - y) for x in _days(a.dates) for y in _days(b.dates)) > DATE_GAP:
         out.append("dates")
+    return out
+
+
+def publication(
+    a: date | None, b: date | None, a_dates: frozenset[str], b_dates: frozenset[str]
+) -> dict[str, float]:
+    """Agreement of publication days: reports of one event come out within a day or two of it
+    (and of each other); an article published on a day the other names is about that day's event."""
+    out = {"pub_near": 0.0, "pub_mid": 0.0, "pub_far": 0.0, "pub_in_text": 0.0}
+    if a is not None and b is not None:
+        gap = abs(a.toordinal() - b.toordinal())
+        out["pub_near"] = 1.0 if gap <= 1 else 0.5 if gap <= PUB_NEAR else 0.0
+        out["pub_mid"] = 1.0 if PUB_NEAR < gap <= PUB_FAR else 0.0
+        out["pub_far"] = 1.0 if gap > PUB_FAR else 0.0
+    for day, named in ((a, b_dates), (b, a_dates)):
+        if day is not None and named and min(abs(day.toordinal() - d) for d in _days(named)) <= 1:
+            out["pub_in_text"] = 1.0
     return out
 
 

@@ -2,7 +2,9 @@
 
 "April 10, 2025", "10 April", "2025-04-10", "2025年4月10日" and "4月10日" give the same key; a day
 written without a year takes the published year (or the text's latest year), one year earlier if
-that would put it more than 60 days after publication (a January article about "Dec. 30").
+that would put it more than 60 days after publication (a January article about "Dec. 30"). With a
+published date, a weekday ("on Tuesday", "周四") is the latest such day on or before publication:
+news reports what happened, and an outlet writing "on Tuesday" names the day another writes "Oct. 28".
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ _DATES = [
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})(?:,?\s+(\d{{4}}))?", re.IGNORECASE), "dmy"),
 ]
 _YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_EN = re.compile(
+    r"\b(?:on|last|this|late|early)\s+(" + "|".join(_WEEKDAYS) + r")\b"
+    r"|\b(" + "|".join(_WEEKDAYS) + r")\s+(?:morning|afternoon|evening|night)\b",
+    re.IGNORECASE,
+)
+_WEEKDAY_ZH = re.compile(r"(?<!每)(?:星期|周|礼拜)([一二三四五六日天])(?![年刊])")  # not 每周五, 周年
+_ZH_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
 
 def _month(token: str) -> int:
@@ -40,8 +50,13 @@ def reference_year(text: str, published: date | None) -> int | None:
 
 def dates(text: str, published: date | None = None) -> frozenset[str]:
     """Full dates named in the text, ISO; year-less days placed by `reference_year`."""
+    return frozenset(iso for _, iso in date_mentions(text, published))
+
+
+def date_mentions(text: str, published: date | None = None) -> list[tuple[int, str]]:
+    """(position, ISO date) of every full date and weekday named, in text order."""
     ref_year = reference_year(text, published)
-    found = set()
+    found: list[tuple[int, str]] = []
     for pattern, order in _DATES:
         for m in pattern.finditer(text):
             g = m.groups()
@@ -62,5 +77,18 @@ def dates(text: str, published: date | None = None) -> frozenset[str]:
                 continue
             if not y and published is not None and day > published + timedelta(days=60):
                 day = day.replace(year=year - 1) if not (month == 2 and day.day == 29) else day
-            found.add(day.isoformat())
-    return frozenset(found)
+            found.append((m.start(), day.isoformat()))
+    return sorted(found + weekdays(text, published))
+
+
+def weekdays(text: str, published: date | None) -> list[tuple[int, str]]:
+    """Days named by weekday ("on Tuesday", "周四"), as the latest such day on or before `published`."""
+    if published is None:
+        return []
+    named = [
+        (m.start(), _WEEKDAYS.index((m.group(1) or m.group(2)).lower())) for m in _WEEKDAY_EN.finditer(text)
+    ]
+    named += [(m.start(), _ZH_WEEKDAY[m.group(1)]) for m in _WEEKDAY_ZH.finditer(text)]
+    return [
+        (pos, (published - timedelta(days=(published.weekday() - w) % 7)).isoformat()) for pos, w in named
+    ]

@@ -53,7 +53,18 @@ KINDS = tuple(
         "places",
         "people",
         "terms",
+        "genre",
     ]
+)
+GENRE_CHARS = 300
+# A press answer or an explanatory Q&A is its own event, apart from the document it explains: its
+# opening says so ("Question:", "A reporter asked", "答记者问"); a report quoting a spokesperson does not.
+_QA = re.compile(
+    r"(?:^|\n)\s*(?:Q|Question|问)\s*[:：]|\bA reporter asked\b|\bQ\s*&\s*A\b"
+    r"|\b(?:in response to|answer(?:s|ed|ing)?|respond(?:s|ed|ing)? to)\s+(?:a\s+|the\s+)?"
+    r"(?:media|reporters?'?s?|journalists?'?s?|press)\s+(?:inquir|question|quer)"
+    r"|答记者问|记者问|答问|问答|应询",
+    re.IGNORECASE,
 )
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _HAS_CJK = re.compile(f"[{_CJK}]")
@@ -80,6 +91,7 @@ class Anchors:
     places: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
     terms: frozenset[str] = frozenset()
+    genre: frozenset[str] = frozenset()  # {"qa"}: a press answer or Q&A (GENRE_CHARS of the opening)
 
     def keys(self) -> list[str]:
         """Every anchor as `kind:value`, sorted."""
@@ -141,4 +153,5 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         places=frozenset(named["place"] | named["country"]),
         people=frozenset(named["person"]),
         terms=frozenset(named["term"]),
+        genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) else ()),
     )

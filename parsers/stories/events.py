@@ -27,7 +27,7 @@ import numpy as np
 from parsers.stories import anchors as anchor_mod
 from parsers.stories import neardup
 from parsers.stories.agreement import COMPARE_KINDS as COMPARE_KINDS
-from parsers.stories.agreement import EVIDENCE, EXCLUSIVE, VETO
+from parsers.stories.agreement import EVIDENCE, EXCLUSIVE, VETO, publication
 from parsers.stories.agreement import anchor_keys as anchor_keys
 from parsers.stories.agreement import conflicts as conflicts
 from parsers.stories.agreement import shared_anchors as shared_anchors
@@ -164,10 +164,11 @@ def features(
         "copy": copy_score(a, b),
         "terms": cosine(anchor_keys(a.anchors, ("terms",)), anchor_keys(b.anchors, ("terms",)), stats),
         "main_doc": 1.0 if "main_docs" in shared else 0.0,
+        **publication(a.published, b.published, a.anchors.dates, b.anchors.dates),
     }
     for group, kinds in EVIDENCE.items():
         f[f"ev_{group}"] = sum(specificity(kind, v) for kind in kinds for v in shared.get(kind, ()))
-    f.update({f"conflict_{k}": float(k in found) for k in ("docs", "counts", "dates", *EXCLUSIVE)})
+    f.update({f"conflict_{k}": float(k in found) for k in ("docs", "counts", "dates", "genre", *EXCLUSIVE)})
     return f
 
 
