@@ -27,6 +27,7 @@ EVIDENCE = {
 VETO = ("docs",)  # two different main document numbers are two events, whatever else agrees
 PUB_NEAR = 3  # days between publications that still count as "near" (a weekend, a time zone)
 PUB_FAR = 7  # days: reports published further apart than this are rarely about one event
+PUB_IN_TEXT = 0  # days: a published day named by the other exactly (the day after is often "effective from")
 DATE_GAP = 30  # days: two articles whose dates are all further apart than this report other events
 # Terms that exclude each other: a quarter's trade figures are not the half-year's; a preliminary
 # ruling is not the final one.
@@ -85,6 +86,8 @@ def conflicts(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> list[str]:
             out.append(name)
     if a.genre != b.genre:
         out.append("genre")
+    if a.rates and b.rates and not a.rates & b.rates:
+        out.append("rates")
     far = a.dates and b.dates and not a.dates & b.dates
     if far and min(abs(x - y) for x in _days(a.dates) for y in _days(b.dates)) > DATE_GAP:
         out.append("dates")
@@ -103,7 +106,7 @@ def publication(
         out["pub_mid"] = 1.0 if PUB_NEAR < gap <= PUB_FAR else 0.0
         out["pub_far"] = 1.0 if gap > PUB_FAR else 0.0
     for day, named in ((a, b_dates), (b, a_dates)):
-        if day is not None and named and min(abs(day.toordinal() - d) for d in _days(named)) <= 1:
+        if day is not None and named and min(abs(day.toordinal() - d) for d in _days(named)) <= PUB_IN_TEXT:
             out["pub_in_text"] = 1.0
     return out
 

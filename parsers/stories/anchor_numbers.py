@@ -91,6 +91,23 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+_PCT = r"(\d+(?:\.\d+)?)\s*(?:%|-?\s*per\s*cent\b|-?\s*percent\b|-pct\b|\s+pct\b)"
+# "from 34% to 84%", "由34%提高至84%": the rate a change sets is the new one, not the old
+_CHANGE = re.compile(
+    rf"(?:\bfrom|由|从)\s*{_PCT}\s*(?:to\b|提高至|提高到|上调至|下调至|降至|降低至|调整为|调整至|至|到)\s*{_PCT}",
+    re.IGNORECASE,
+)
+MAIN_CHARS = 200
+
+
+def main_rates(text: str) -> frozenset[str]:
+    """The percentages an article's opening (MAIN_CHARS) sets: a rate changed "from X% to Y%" gives Y."""
+    head = text[:MAIN_CHARS]
+    old = {_fmt(float(m.group(1))) for m in _CHANGE.finditer(head)}
+    new = {_fmt(float(m.group(2))) for m in _CHANGE.finditer(head)}
+    return frozenset((percents(head) - old) | new)
+
+
 def percents(text: str) -> frozenset[str]:
     """Percentages as numbers ("34%", "34-percent", "27.7%~34.9%" gives both ends)."""
     return frozenset(_fmt(float(v)) for m in _PERCENT.finditer(text) for v in m.groups() if v)

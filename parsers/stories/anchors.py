@@ -33,6 +33,7 @@ from parsers.stories.anchor_docs import doc_mentions as doc_mentions
 from parsers.stories.anchor_docs import docs as docs
 from parsers.stories.anchor_docs import main_docs as main_docs
 from parsers.stories.anchor_numbers import counts as counts
+from parsers.stories.anchor_numbers import main_rates
 from parsers.stories.anchor_numbers import numbers as numbers
 from parsers.stories.anchor_numbers import percents as percents
 
@@ -54,6 +55,7 @@ KINDS = tuple(
         "people",
         "terms",
         "genre",
+        "rates",
     ]
 )
 GENRE_CHARS = 300
@@ -92,6 +94,7 @@ class Anchors:
     people: frozenset[str] = frozenset()
     terms: frozenset[str] = frozenset()
     genre: frozenset[str] = frozenset()  # {"qa"}: a press answer or Q&A (GENRE_CHARS of the opening)
+    rates: frozenset[str] = frozenset()  # percentages of the opening; a change "from X% to Y%" gives Y
 
     def keys(self) -> list[str]:
         """Every anchor as `kind:value`, sorted."""
@@ -153,5 +156,6 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         places=frozenset(named["place"] | named["country"]),
         people=frozenset(named["person"]),
         terms=frozenset(named["term"]),
+        rates=main_rates(body),
         genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) else ()),
     )

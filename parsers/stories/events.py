@@ -168,7 +168,12 @@ def features(
     }
     for group, kinds in EVIDENCE.items():
         f[f"ev_{group}"] = sum(specificity(kind, v) for kind in kinds for v in shared.get(kind, ()))
-    f.update({f"conflict_{k}": float(k in found) for k in ("docs", "counts", "dates", "genre", *EXCLUSIVE)})
+    f.update(
+        {
+            f"conflict_{k}": float(k in found)
+            for k in ("docs", "counts", "dates", "genre", "rates", *EXCLUSIVE)
+        }
+    )
     return f
 
 
