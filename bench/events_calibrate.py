@@ -174,7 +174,7 @@ def sweep(pages: Sequence[events_eval.Page]) -> dict[str, Any]:
     """Weights fitted on all dev pairs, and dev figures (in sample, and held-out families) by threshold."""
     profiles = profiles_of(pages)
     weights = fit_weights(pages, profiles)
-    grid = [(t, m) for t in (0.3, 0.4, 0.5, 0.6) for m in (0.2, 0.3, 0.4, 0.5)]
+    grid = [(t, m) for t in (0.25, 0.3, 0.4, 0.5) for m in (0.15, 0.2, 0.25, 0.3, 0.4)]
     held = cross_validate(pages, profiles, grid)
     table = {}
     for t, m in grid:

@@ -25,8 +25,11 @@ from parsers.stories import events
 WINDOW_DAYS = 120
 CAP = 200
 MAX_CANDIDATES = 20
-STORY_MEAN = 0.4
+STORY_MEAN = 0.2
 STORY_MEMBERS = 10
+# The story score is the mean over the best half of those members: a Chinese notice matches the
+# story's other Chinese pages better than its English ones, and one loose link still does not chain.
+STORY_TOP = 1.0
 BLOCK_KINDS = ("docs", "dates", "numbers", "percents", "counts", "hs", "eccn", "people")
 
 
@@ -145,8 +148,11 @@ class EventIndex:
     ) -> float:
         known = {d.b: d.probability for d in decisions}
         latest = self.members[story][-STORY_MEMBERS:]
-        probs = [known[m] if m in known else self._decide(p, m, stats).probability for m in latest]
-        return sum(probs) / len(probs)
+        probs = sorted(
+            (known[m] if m in known else self._decide(p, m, stats).probability for m in latest), reverse=True
+        )
+        top = probs[: max(1, round(len(probs) * STORY_TOP))]
+        return sum(top) / len(top)
 
     def _decide(self, p: events.Profile, other: str, stats: events.Stats) -> events.Decision:
         return events.decide(p, self.profiles[other], stats, self.weights, self.threshold)

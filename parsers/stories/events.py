@@ -42,27 +42,38 @@ from parsers.stories.lexical import token_hash
 LEX_BYTES = 1_000
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.452,
-    "conflict_counts": -0.377,
-    "conflict_dates": -2.101,
-    "conflict_docs": -1.477,
-    "conflict_period": -1.465,
+    "bias": -6.409,
+    "conflict_counts": -0.258,
+    "conflict_dates": -1.863,
+    "conflict_docs": -1.447,
+    "conflict_genre": -1.636,
+    "conflict_period": -1.318,
+    "conflict_rates": -1.053,
     "conflict_ruling": 0.0,
-    "copy": 0.26,
-    "cross_language": 0.151,
-    "ev_codes": 0.361,
-    "ev_dates": 1.329,
-    "ev_docs": 1.135,
-    "ev_issuers": -0.136,
-    "ev_numbers": 0.765,
-    "ev_people": 1.735,
-    "ev_places": 0.045,
-    "ev_terms": 0.163,
-    "lexical": 1.723,
-    "main_doc": 1.135,
-    "terms": 5.294,
+    "copy": 0.343,
+    "cross_language": 0.208,
+    "ev_codes": 0.149,
+    "ev_dates": 0.716,
+    "ev_docs": 0.899,
+    "ev_issuers": 0.0,
+    "ev_numbers": 0.69,
+    "ev_people": 1.762,
+    "ev_places": 0.06,
+    "ev_terms": 0.148,
+    "lexical": 1.527,
+    "main_doc": 0.899,
+    "pub_far": -1.615,
+    "pub_in_text": 0.957,
+    "pub_mid": 0.0,
+    "pub_near": 0.754,
+    "terms": 5.216,
 }
-THRESHOLD = 0.4
+THRESHOLD = 0.3
+# A copy-level match joins whatever the model says, unless the two name other documents, dates or
+# periods: pages of one site share boilerplate (a briefing transcript's frame) that the copy level
+# can take for a reprint. Above COPY_SURE it is a verbatim copy and joins all the same.
+COPY_SURE = 0.8
+COPY_BLOCKERS = frozenset({"docs", "dates", "period", "rates"})
 
 
 @dataclass(frozen=True)
@@ -202,13 +213,14 @@ def decide(
     weights: Mapping[str, float] | None = None,
     threshold: float | None = None,
 ) -> Decision:
-    """One event or not, and why: copies always join; otherwise the calibrated model decides."""
+    """One event or not, and why: copies join (unless they conflict, see COPY_BLOCKERS); otherwise the
+    calibrated model decides."""
     shared = shared_anchors(a.anchors, b.anchors)
     found = conflicts(a.anchors, b.anchors)
     f = features(a, b, stats, shared, found)
     p = probability(f, weights)
     threshold = THRESHOLD if threshold is None else threshold
-    if f["copy"] >= neardup.THRESHOLD:
+    if f["copy"] >= neardup.THRESHOLD and (f["copy"] >= COPY_SURE or not set(found) & COPY_BLOCKERS):
         return Decision(a.article_id, b.article_id, True, max(p, f["copy"]), f, shared, found, "copy")
     if any(c in VETO for c in found):
         return Decision(a.article_id, b.article_id, False, p, f, shared, found, "conflict")
