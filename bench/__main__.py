@@ -9,7 +9,7 @@ written to bench/results.json.
    the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale), then a
    hostile site: peak RSS of a run fetching a doubly gzipped bomb, time to stop the deep-nesting
    page at its parse budget (bench.budgets), then warehouse opens and Prefect overhead of a 181-page run
-   before (tag pre-spine) and after the redesign, and four sources on four hosts vs one (bench.spine).
+   before (commit 5f11830, the last before the redesign) and after the redesign, and four sources on four hosts vs one (bench.spine).
 5. events: event-level stories on the real event set (dev / test P, R beside the copy level) and
    placing 1,000 articles against 100k / 1M event histories (bench.events, its own process).
 
