@@ -87,7 +87,8 @@ def hosts_side_by_side(pages: int) -> dict[str, float]:
 
 def spine_benchmark(old: str = "5f11830", pages: int = 6) -> dict[str, Any]:
     """Print and return the before/after figures and the hosts ratio (needs a running Prefect API)."""
-    with tempfile.TemporaryDirectory(prefix="tw-spine-") as tmp:
+    # Beside the checkout, so the old tree's benches find ../shared as this one does.
+    with tempfile.TemporaryDirectory(prefix=".tw-spine-", dir=ROOT.parent) as tmp:
         before = probe(extract(old, Path(tmp)))
     after = probe(ROOT)
     print(f"  {'181-page run':28} {'before (' + old + ')':>22} {'after':>10}")
