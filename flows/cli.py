@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows import cli_query
+from flows import cli_query, cli_topics
 from flows.cli_options import DbOption, fail
+
+if TYPE_CHECKING:
+    from parsers.classify.topics import Rules
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -138,21 +141,48 @@ def classify(
 
 @app.command("eval-topics")
 def eval_topics(
-    labels: Annotated[Path, typer.Argument(help="CSV of path,topics (topics separated by ';')", exists=True)],
+    labels: Annotated[
+        Path | None, typer.Argument(help="CSV of path,topics (topics separated by ';')", exists=True)
+    ] = None,
     rules: Annotated[Path | None, typer.Option(help="topic rules [default seeds/topics.toml]")] = None,
     misses: Annotated[bool, typer.Option("--misses", help="also list the passages it got wrong")] = False,
     split: Annotated[str | None, typer.Option(help="only rows whose `split` column is this")] = None,
     language: Annotated[str | None, typer.Option(help="only rows whose `language` column is this")] = None,
+    overrides: Annotated[
+        bool, typer.Option("--overrides", help="also score the analysts' verdicts (tradewire topics set)")
+    ] = False,
+    db: DbOption = None,
 ) -> None:
     """Precision, recall and F1 per topic and the macro-F1 of the topic classifier on a labelled set."""
     from parsers.classify.evaluate import LabelsError, evaluate, format_report, read_labels
     from parsers.classify.topics import RulesError, load_rules
 
+    if labels is None and not overrides:
+        fail("give a labels CSV, --overrides, or both")
     try:
-        report = evaluate(read_labels(labels, split, language), load_rules(rules))
+        loaded = load_rules(rules)
+        if labels is not None:
+            typer.echo(format_report(evaluate(read_labels(labels, split, language), loaded), misses=misses))
     except (LabelsError, RulesError) as exc:
         fail(str(exc))
-    typer.echo(format_report(report, misses=misses))
+    if overrides:
+        typer.echo(
+            f"analysts' verdicts (each judges one topic of one article):\n{_score_overrides(db, loaded, misses)}"
+        )
+
+
+def _score_overrides(db: Path | None, rules: Rules, misses: bool) -> str:
+    from flows.cli_query import open_read_only
+    from parsers.classify.evaluate import evaluate_verdicts, format_report
+    from warehouse.overrides import verdicts
+
+    with open_read_only(db) as con:
+        found = [v for v in verdicts(con, with_text=True) if v.article_id]
+    judged: dict[str, tuple[str, str, dict[str, bool]]] = {}
+    for v in found:
+        judged.setdefault(v.url, (v.title, v.text, {}))[2][v.topic] = v.verdict
+    items = [(Path(url), title, text, topics) for url, (title, text, topics) in judged.items()]
+    return format_report(evaluate_verdicts(items, rules), misses=misses)
 
 
 @app.command()
@@ -168,6 +198,7 @@ def digest(db: DbOption = None) -> None:
 
 
 cli_query.register(app)
+cli_topics.register(app)
 
 
 def main() -> None:
