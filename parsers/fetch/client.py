@@ -41,7 +41,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from parsers.fetch.policy import address_refusal, host_of, host_refusal, scheme_refusal
-from parsers.fetch.politeness import HostGate, Sleep
+from parsers.fetch.politeness import HostGate, SharedGate, Sleep
 from parsers.fetch.robots import ROBOTS_MAX_BYTES, Robots
 from parsers.fetch.types import (
     BlockedError,
@@ -111,6 +111,7 @@ class Fetcher:
         resolve: Resolver = system_resolve,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        shared_gate: SharedGate | None = None,
     ) -> None:
         if not _CONTACT.search(user_agent):
             log.warning("User-Agent %r names no contact (+https://... or an e-mail address)", user_agent)
@@ -120,7 +121,7 @@ class Fetcher:
             timeout, total_timeout, retries, backoff, backoff_cap, max_retry_after, down_after
         )
         self._wire = Wire(user_agent, policy, transport)
-        self._resolve, self._sleep, self._clock = resolve, sleep, clock
+        self._resolve, self._sleep, self._clock, self._shared = resolve, sleep, clock, shared_gate
         self._total = asyncio.Semaphore(max_total)
         self._hosts: dict[str, HostGate] = {}
         self._robots = Robots(user_agent)
@@ -253,7 +254,7 @@ class Fetcher:
         host = self._hosts.get(name)
         if host is None:
             cap = source.max_concurrency or self.max_concurrency
-            host = self._hosts[name] = HostGate(interval, cap, self._sleep, self._clock)
+            host = self._hosts[name] = HostGate(interval, cap, self._sleep, self._clock, name, self._shared)
         host.raise_interval(interval)
         return host
 
