@@ -84,7 +84,9 @@ def prepare(source: Source, parsed: Iterable[Article | Failure], rules: Rules) -
     measures = [
         m
         for a in classified
-        for m in extract_measures(a.article_id, a.title, a.clean_text, rules, a.issuer_canonical or source.issuer)
+        for m in extract_measures(
+            a.article_id, a.title, a.clean_text, rules, a.issuer_canonical or source.issuer
+        )
     ]
     return Batch(
         source.id,

@@ -78,7 +78,7 @@ def parse_text(source: Source, doc: Document) -> Article | Failure:
     if article is None:
         return Failure(source.id, doc.url, "parse", "no text after removing navigation lines")
     official = read_text((article.title, *article.paragraphs))
-    return with_official(article, official, ZoneInfo(source.timezone))
+    return with_official(article, official, ZoneInfo(source.timezone), prefer_document_title=True)
 
 
 def parse_html(source: Source, doc: Document) -> Article | Failure:

@@ -17,6 +17,7 @@ from datetime import date
 
 from lxml.html import HtmlElement
 
+from parsers.classify.topic_rules import fold
 from parsers.extract import official_forms as forms
 from parsers.extract.official_issuers import (
     canonical_issuer,
@@ -65,6 +66,7 @@ _TITLE_END = re.compile(
 )
 _SENTENCE = re.compile(r"[。；;！？!?]|[，,].*[，,]|：$|:$")
 _MAX_TITLE = 120
+_HEAD_LINES = 15  # a title line carrying the number is among the first lines
 
 
 @dataclass(frozen=True)
@@ -135,18 +137,20 @@ def _block_of(node: HtmlElement | None) -> HtmlElement | None:
 
 def read_lines(lines: Sequence[str], hints: dict[str, str] | None = None) -> Official:
     """The metadata of a document given as its block texts (table cells, paragraphs, lines)."""
+    lines = [forms.strip_annotations(line) for line in lines]
     fields, used = labelled(lines)
     for key, value in (hints or {}).items():
         fields.setdefault(key, value)
     numbers = forms.document_numbers(fields.get("document_no", ""))
     number = numbers[0] if numbers else (fields.get("document_no") or None)
     at = _number_line(lines, used, number)
-    if number is None and at is not None:
-        number = forms.document_numbers(lines[at])[0]
-    title, title_source = (
-        (fields["title"], "metadata") if fields.get("title") else (_heading(lines, at, used), "heading")
-    )
-    signed_by, signed_on = _signature(lines)
+    titled_title, titled_number = _titled_line(lines, used)
+    if number is None:
+        number = forms.document_numbers(lines[at])[0] if at is not None else titled_number
+    title, title_source = fields.get("title", ""), "metadata"
+    if not title:
+        title, title_source = _heading(lines, at, used) or titled_title, "heading"
+    signed_by, signed_on = _signature(lines, at)
     issuer = (
         fields.get("issuer")
         or (issuer_in_title(title) if title else None)
@@ -192,10 +196,30 @@ def _number_line(lines: Sequence[str], used: set[int], number: str | None) -> in
     for i, line in enumerate(lines):
         if i in used or len(line) > 60:
             continue
-        found = forms.document_numbers(line)
-        if found and (number is None or found[0] == number) and len(found[0]) >= 0.6 * len(line):
+        spans = forms.number_spans(line)
+        if (
+            spans
+            and (number is None or spans[0][2] == number)
+            and spans[0][1] - spans[0][0] >= 0.6 * len(line)
+        ):
             return i
     return None
+
+
+def _titled_line(lines: Sequence[str], used: set[int]) -> tuple[str, str | None]:
+    """A title line that carries the number: `海关总署公告2020年第108号(关于...的公告)`, `Decree No.2, 2017 of
+    the Ministry of Commerce - Decision on ...`, `国务院办公厅关于...的复函 国办函〔2005〕21号` (the title before it)."""
+    for i, line in enumerate(lines[:_HEAD_LINES]):
+        spans = forms.number_spans(line)
+        if i in used or not spans or len(line) > 2 * _MAX_TITLE:
+            continue
+        start, end, number = spans[0]
+        before, after = line[:start].strip(), line[end:].strip()
+        if start == 0 and (not after or after[:1] in "(（-–—:：,，《" or after.lower().startswith("of ")):
+            return line, number
+        if after == "" and before and (_TITLE_END.search(fold(before)) or "关于" in fold(before)):
+            return before, number
+    return "", None
 
 
 def _heading(lines: Sequence[str], at: int | None, used: set[int]) -> str:
@@ -214,13 +238,14 @@ def _heading(lines: Sequence[str], at: int | None, used: set[int]) -> str:
         after.append(lines[i])
     for run in (before, after):
         text = _join(run)
-        if text and len(text) <= _MAX_TITLE and (_TITLE_END.search(text) or "关于" in text):
+        if text and len(text) <= _MAX_TITLE and (_TITLE_END.search(fold(text)) or "关于" in fold(text)):
             return text
     return ""
 
 
 def _stops_title(line: str) -> bool:
-    return bool(_SENTENCE.search(line)) or line.endswith("文件") or _only_date(line) or len(line) > _MAX_TITLE
+    red_header = line.endswith("文件") and looks_like_body(line[:-2])  # 湖南省人民政府办公厅文件
+    return bool(_SENTENCE.search(line)) or red_header or _only_date(line) or len(line) > _MAX_TITLE
 
 
 def _join(parts: list[str]) -> str:
@@ -235,9 +260,10 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def _signature(lines: Sequence[str]) -> tuple[str | None, date | None]:
-    """The issuing body and date signed at the end of the document (the last name-over-date pair)."""
-    for i in range(len(lines) - 1, 0, -1):
+def _signature(lines: Sequence[str], at: int | None) -> tuple[str | None, date | None]:
+    """The issuing body and date signed under the document: the first name-over-date pair after its number
+    (annexes and forwarded reports, with signatures of their own, come after it)."""
+    for i in range(max(1, (at or 0) + 1), len(lines)):
         if _only_date(lines[i]):
             name = re.sub(r"^(?:The|the)\s+", "", lines[i - 1]).strip()
             if looks_like_body(name):

@@ -33,20 +33,29 @@ def generic_title(title: str) -> bool:
     return len(text) <= 4 or fold(text) in GENERIC_TITLES or canonical_issuer(text) is not None
 
 
-def with_official(article: Article, official: Official, tz: tzinfo = CHINA_TZ) -> Article:
-    """`article` with the document's metadata; its title and date replaced only when the page's fall short."""
+def with_official(
+    article: Article, official: Official, tz: tzinfo = CHINA_TZ, prefer_document_title: bool = False
+) -> Article:
+    """`article` with the document's metadata; its title and date replaced only when the page's fall short.
+
+    `prefer_document_title`: the document's own title wins over the article's (a plain text's first line is
+    only a guess at its headline; an HTML page's <title> was written as one).
+    """
     changes: dict[str, object] = {
         "document_no": official.document_no,
         "issuer": official.issuer,
         "issuer_canonical": official.issuer_canonical,
         "written_at": official.written_at,
     }
-    if official.title and _title_falls_short(article, official.title):
+    if official.title and (prefer_document_title or _title_falls_short(article, official.title)):
         changes.update(title=official.title, title_source=official.title_source)
     published = official.published_at
     if published is not None:
         current = article.published_at
-        same_day = current is not None and (current.astimezone(tz) if current.tzinfo else current).date() == published
+        same_day = (
+            current is not None
+            and (current.astimezone(tz) if current.tzinfo else current).date() == published
+        )
         if not same_day:  # the document's 发布日期 beats a page or listing date of another day
             changes.update(
                 published_at=datetime.combine(published, time(), tz),

@@ -21,13 +21,13 @@ LABELS: dict[str, str] = {
         "document_no",
     ),
     **dict.fromkeys(
-        ["发文机关", "发文单位", "发布单位", "发布机构", "发文机构", "发布机关", "制发机关", "颁布机关",
+        ["发文机关", "发文单位", "发布单位", "发布机构", "发文机构", "发布机关", "制发机关", "颁布机关", "颁布单位",
          "issuing authority", "issuing body", "issuing department", "issued by", "promulgation department",
          "promulgated by", "issuing agency", "department"],
         "issuer",
     ),
     **dict.fromkeys(
-        ["成文日期", "发文日期", "印发日期", "签发日期", "发文时间", "成文时间", "date written",
+        ["成文日期", "发文日期", "印发日期", "颁布日期", "签发日期", "发文时间", "成文时间", "date written",
          "promulgation date", "date of promulgation", "issuance date", "date of issuance", "issue date",
          "date issued"],
         "written",
@@ -78,6 +78,7 @@ _EN_NUMBER = [
 _CITING = re.compile(
     r"(?:根据|按照|依据|依照|参照|执行|贯彻|落实|经|按|据|见|及|和|与|对|是)*"
 )  # words before a cited number
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _ZH_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
@@ -121,19 +122,31 @@ def clean(value: str) -> str:
 
 def document_numbers(text: str) -> list[str]:
     """Document numbers written in `text`, in order: Chinese as written (brackets as 〔〕), English normalised."""
-    text = text.translate(_FULLWIDTH)
+    return [number for _, _, number in number_spans(text)]
+
+
+def number_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, number) of each document number in `text` (matched in simplified script)."""
+    folded = fold(text).translate(_FULLWIDTH)
+    if len(folded) != len(text):
+        text = folded
     found: list[tuple[int, int, str]] = []
     for pattern in _ZH_NUMBER:
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(folded):
             lead = _CITING.match(m.group()).end()  # type: ignore[union-attr]
-            found.append((m.start() + lead, m.end(), zh_number(m.group()[lead:])))
+            found.append((m.start() + lead, m.end(), zh_number(text[m.start() + lead : m.end()])))
     for pattern in _EN_NUMBER:
-        found += [(m.start(), m.end(), en_number(m)) for m in pattern.finditer(text)]
+        found += [(m.start(), m.end(), en_number(m)) for m in pattern.finditer(folded)]
     kept: list[tuple[int, int, str]] = []
     for start, end, number in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
         if not kept or start >= kept[-1][1]:  # one number matched by two patterns: the longest wins
             kept.append((start, end, number))
-    return [n for _, _, n in kept]
+    return kept
+
+
+def strip_annotations(line: str) -> str:
+    """A line without the pinyin some mirror sites write after characters: 海關(guān)總署 -> 海關總署."""
+    return _PINYIN.sub("", line)
 
 
 def zh_number(text: str) -> str:
@@ -150,7 +163,7 @@ def en_number(m: re.Match[str]) -> str:
 
 def dates(text: str) -> list[date]:
     """Full dates written in `text`, in order: 2018年10月27日, 2018-10-27, 二〇一八年十月二十七日, October 27, 2018."""
-    text = text.translate(_FULLWIDTH)
+    text = fold(text).translate(_FULLWIDTH) if not text.isascii() else text
     found: list[tuple[int, date]] = []
     for m in _NUM_DATE.finditer(text):
         found += [(m.start(), d) for d in _day(int(m[1]), int(m[2]), int(m[3]))]

@@ -35,16 +35,16 @@ def looks_like_body(name: str) -> bool:
     if not name or len(name) > 40 or re.search(r"[\d。，：:；;！？!?《》“”\"]", name):
         return False
     parts = [p for p in _JOINT.split(name) if p.strip()]
-    if all(_ZH_BODY.search(p.strip()) for p in parts):
+    if all(_ZH_BODY.search(fold(p.strip())) for p in parts):
         return True
     return bool(_EN_BODY.search(name)) and name[:1].isupper() and canonical_issuer(name) is not None
 
 
 def issuer_in_title(title: str) -> str | None:
     """The issuer a title starts with (`国务院办公厅关于...的通知`), or the body an English title names."""
-    match = re.match(r"^(.{2,40}?)关于", title)
-    if match and looks_like_body(match.group(1)):
-        return match.group(1).strip()
+    lead = re.match(r"^(.{2,40}?)(?:转发|批转|关于)", fold(title))
+    if lead and looks_like_body(title[: lead.end(1)]):  # 国务院办公厅转发国家教委关于...: the forwarder
+        return title[: lead.end(1)].strip()
     if re.search(r"[\u4e00-\u9fff]", title):
         return None
     gazetteer = load_gazetteer()
