@@ -96,3 +96,8 @@ def prepare(source: Source, parsed: Iterable[Article | Failure], rules: Rules) -
         failures=failures + clean_failures,
         text_chars=[len(a.clean_text) for a in cleaned],
     )
+
+
+def _issuer(article: Article) -> str | None:
+    """The issuer measures default to: the document's first issuing body (`GACC; MOA` -> GACC)."""
+    return article.issuer_canonical.split("; ")[0] if article.issuer_canonical else None

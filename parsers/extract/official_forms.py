@@ -163,11 +163,12 @@ def en_number(m: re.Match[str]) -> str:
 
 def dates(text: str) -> list[date]:
     """Full dates written in `text`, in order: 2018年10月27日, 2018-10-27, 二〇一八年十月二十七日, October 27, 2018."""
-    text = fold(text).translate(_FULLWIDTH) if not text.isascii() else text
+    text = text.translate(_FULLWIDTH)
+    folded = fold(text) if not text.isascii() else text  # 年月日 in traditional script are the same
     found: list[tuple[int, date]] = []
     for m in _NUM_DATE.finditer(text):
         found += [(m.start(), d) for d in _day(int(m[1]), int(m[2]), int(m[3]))]
-    for m in _ZH_DATE.finditer(text):
+    for m in _ZH_DATE.finditer(folded):
         year = int("".join(str(_ZH_DIGITS[c]) for c in m[1]))
         found += [(m.start(), d) for d in _day(year, _zh_small(m[2]), _zh_small(m[3]))]
     for m in _EN_DATE.finditer(text):
