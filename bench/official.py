@@ -58,7 +58,9 @@ def govcn() -> list[Golden]:
 
 def govcn_extra() -> list[Golden]:
     """The 41 other gov.cn documents, with their split."""
-    return [_gov(row, DATA / "govcn_extra", row["split"]) for row in _rows(DATA / "govcn_extra" / "metadata.csv")]
+    return [
+        _gov(row, DATA / "govcn_extra", row["split"]) for row in _rows(DATA / "govcn_extra" / "metadata.csv")
+    ]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

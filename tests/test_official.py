@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
-from bench.official import DATA, FIELDS, Golden, govcn, govcn_extra, got, pages, parse, right
+from bench.official import DATA, FIELDS, Golden, got, govcn, govcn_extra, pages, parse, right
 from flows.alerts import message
 from parsers.extract.official_forms import dates, document_numbers
 
@@ -28,13 +28,17 @@ def cases(goldens: list[Golden]) -> list[object]:
 @pytest.mark.parametrize(("golden", "field"), cases(GOVCN))
 def test_govcn_documents_field_by_field(golden: Golden, field: str) -> None:
     article = parse(golden)
-    assert right(golden, field, article), f"{field}: expected {golden.expected[field]!r}, got {got(article, field)!r}"
+    assert right(golden, field, article), (
+        f"{field}: expected {golden.expected[field]!r}, got {got(article, field)!r}"
+    )
 
 
 @pytest.mark.parametrize(("golden", "field"), cases(DEV))
 def test_dev_documents_field_by_field(golden: Golden, field: str) -> None:
     article = parse(golden)
-    assert right(golden, field, article), f"{field}: expected {golden.expected[field]!r}, got {got(article, field)!r}"
+    assert right(golden, field, article), (
+        f"{field}: expected {golden.expected[field]!r}, got {got(article, field)!r}"
+    )
 
 
 @pytest.mark.parametrize("golden", GOVCN[:5], ids=lambda g: g.name)
@@ -47,7 +51,9 @@ def test_govcn_body_alone_gives_number_issuer_and_written_date(golden: Golden) -
 
 
 def test_a_page_without_official_metadata_gets_none() -> None:
-    text = gzip.decompress((DATA.parent / "aeb" / sorted(p.name for p in (DATA.parent / "aeb").glob("*.gz"))[0]).read_bytes())
+    text = gzip.decompress(
+        (DATA.parent / "aeb" / sorted(p.name for p in (DATA.parent / "aeb").glob("*.gz"))[0]).read_bytes()
+    )
     golden = Golden("aeb", "https://example.org/news", "dev", text, "html", dict.fromkeys(FIELDS, ""))
     article = parse(golden)
     assert article is not None
@@ -55,7 +61,9 @@ def test_a_page_without_official_metadata_gets_none() -> None:
 
 
 def test_number_and_date_forms() -> None:
-    assert document_numbers("海關總署公告2020年第54號(關于開通報關單回執數據訂閱服務及接口的公告)") == ["海關總署公告2020年第54號"]
+    assert document_numbers("海關總署公告2020年第54號(關于開通報關單回執數據訂閱服務及接口的公告)") == [
+        "海關總署公告2020年第54號"
+    ]
     assert document_numbers("国办函[2018]71号 and 国令第707号") == ["国办函〔2018〕71号", "国令第707号"]
     assert document_numbers("Announcement No. 81, 2021 of the GACC; Decree No. 5") == [
         "Announcement No. 81 [2021]", "Decree No. 5"]  # fmt: skip
@@ -95,8 +103,12 @@ encoding = "utf-8"
 def test_ingest_stores_official_metadata_and_measures_and_alerts_carry_the_number(tmp_path: Path) -> None:
     from flows.ingest import ingest
 
-    govcn_page = next(g for g in GOVCN if g.name == "content_5345808")  # 国发〔2018〕39号, enumerates measures
-    gacc_page = next(g for g in pages() if g.name == "zh_rustingsword-cn_2c291cae")  # 海關總署公告2020年第54號
+    govcn_page = next(
+        g for g in GOVCN if g.name == "content_5345808"
+    )  # 国发〔2018〕39号, enumerates measures
+    gacc_page = next(
+        g for g in pages() if g.name == "zh_rustingsword-cn_2c291cae"
+    )  # 海關總署公告2020年第54號
     with HTTPServer(host="127.0.0.1", port=0, threaded=True) as server:
         server.expect_request("/robots.txt").respond_with_data("", status=404)
         # Listings cut long titles, as gov.cn's do: the document's own title must replace the cut one.

@@ -98,7 +98,9 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
         con.unregister("new_alerts")
 
 
-_FIELDS = "alert_id, title, issuing_body, announcement_no, document_no, published_at, url, measure_text, attempts"
+_FIELDS = (
+    "alert_id, title, issuing_body, announcement_no, document_no, published_at, url, measure_text, attempts"
+)
 
 
 def utcnow() -> datetime:

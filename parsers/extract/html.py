@@ -28,8 +28,8 @@ from trafilatura.settings import Document as TrafilaturaDocument
 
 from parsers.extract import charset
 from parsers.extract.dates import parse_date
-from parsers.extract.official import read_html
 from parsers.extract.official_article import with_official
+from parsers.extract.official_html import read_html
 from parsers.model import Article, Link, Source
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lxml.html import HtmlElement
-
 from parsers.classify.topic_rules import fold
 from parsers.extract import official_forms as forms
 from parsers.extract.official_issuers import (
@@ -26,40 +24,6 @@ from parsers.extract.official_issuers import (
     looks_like_body,
 )
 
-_BLOCKS = frozenset(
-    [
-        "p",
-        "div",
-        "td",
-        "th",
-        "li",
-        "dt",
-        "dd",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "table",
-        "ul",
-        "ol",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "title",
-        "caption",
-        "label",
-        "blockquote",
-        "pre",
-        "center",
-    ]
-)
-_TEXTS = "//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
-_META_TITLE = ("articletitle", "dc.title")
-_META_PUBLISHED = ("pubdate", "firstpublishedtime", "publishdate", "dc.date")
 _TITLE_END = re.compile(
     r"(?:通知|意见|决定|公告|通告|批复|复函|函|答复|办法|规定|条例|方案|规则|通报|报告|细则|决议|命令|纲要|规划|"
     r"请示|公报|指引|目录|清单|名单|措施|指南|要点|计划|实施意见|指导意见)$"
@@ -83,56 +47,9 @@ class Official:
     published_text: str | None = None
 
 
-def read_html(tree: HtmlElement) -> Official:
-    """The official-document metadata of an HTML page (its tree as lxml parsed it)."""
-    meta: dict[str, str] = {}
-    for node in tree.iter("meta"):
-        name = (node.get("name") or node.get("property") or "").strip().lower()
-        content = forms.clean(node.get("content") or "")
-        if content:
-            meta.setdefault(name, content)
-    hints = {}
-    if title := next((meta[k] for k in _META_TITLE if k in meta), None):
-        hints["title"] = title
-    if published := next((meta[k] for k in _META_PUBLISHED if k in meta), None):
-        hints["published"] = published
-    return read_lines(block_lines(tree), hints)
-
-
 def read_text(lines: Sequence[str]) -> Official:
     """The official-document metadata of a plain text, given as its lines."""
     return read_lines([forms.clean(line) for line in lines if line.strip()])
-
-
-def block_lines(tree: HtmlElement) -> list[str]:
-    """The text of each block (table cell, paragraph, list item, ...) of the page, in document order."""
-    lines: list[str] = []
-    parts: list[str] = []
-    owner: HtmlElement | None = None
-    for text in tree.xpath(_TEXTS):
-        element = text.getparent()
-        if element is None:
-            continue
-        block = _block_of(element.getparent() if text.is_tail else element)
-        if block is not owner:  # text of the same block (even across inline tags) is one line
-            _flush(lines, parts)
-            owner = block
-        parts.append(str(text))
-    _flush(lines, parts)
-    return lines
-
-
-def _flush(lines: list[str], parts: list[str]) -> None:
-    text = forms.clean("".join(parts))
-    if text:
-        lines.append(text)
-    parts.clear()
-
-
-def _block_of(node: HtmlElement | None) -> HtmlElement | None:
-    while node is not None and node.tag not in _BLOCKS:
-        node = node.getparent()
-    return node
 
 
 def read_lines(lines: Sequence[str], hints: dict[str, str] | None = None) -> Official:

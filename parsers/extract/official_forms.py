@@ -169,8 +169,8 @@ def dates(text: str) -> list[date]:
     for m in _NUM_DATE.finditer(text):
         found += [(m.start(), d) for d in _day(int(m[1]), int(m[2]), int(m[3]))]
     for m in _ZH_DATE.finditer(folded):
-        year = int("".join(str(_ZH_DIGITS[c]) for c in m[1]))
-        found += [(m.start(), d) for d in _day(year, _zh_small(m[2]), _zh_small(m[3]))]
+        zh_year = int("".join(str(_ZH_DIGITS[c]) for c in m[1]))
+        found += [(m.start(), d) for d in _day(zh_year, _zh_small(m[2]), _zh_small(m[3]))]
     for m in _EN_DATE.finditer(text):
         month, day, year = (m["m1"], m["d1"], m["y1"]) if m["m1"] else (m["m2"], m["d2"], m["y2"])
         if month[:3].lower() in _MONTHS:

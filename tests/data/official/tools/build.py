@@ -67,7 +67,9 @@ def main() -> None:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{len(rows)} pages: {sum(r['split'] == 'dev' for r in rows)} dev, {sum(r['split'] == 'test' for r in rows)} test")
+    print(
+        f"{len(rows)} pages: {sum(r['split'] == 'dev' for r in rows)} dev, {sum(r['split'] == 'test' for r in rows)} test"
+    )
 
 
 if __name__ == "__main__":
