@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 SOURCE_KINDS = ("files", "feed", "listing", "sitemap")
@@ -121,6 +121,10 @@ class Article:
     official: bool = False
     story_id: str = ""
     paragraph_topics: tuple[tuple[int, TopicScore], ...] = field(default=())
+    document_no: str | None = None  # 发文字号 / announcement number of an official document, as written
+    issuer: str | None = None  # 发文机关 as written
+    issuer_canonical: str | None = None  # its name in seeds/gazetteer.toml
+    written_at: date | None = None  # 成文日期
 
     @property
     def article_id(self) -> str:
