@@ -66,6 +66,14 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "core.dedup_bands": pa.schema([("article_key", pa.int64()), ("band", pa.uint8()), ("key", pa.int64())]),
+    "core.event_keys": pa.schema([("key", pa.int64()), ("day", _I32), ("article_id", _S)]),
+    "core.event_profiles": pa.schema([("article_id", _S), ("day", _I32), ("event_id", _S), ("profile", _S)]),
+    "core.event_placements": pa.schema(
+        [
+            ("article_id", _S), ("event_id", _S), ("kind", _S), ("matched", _S), ("probability", _F64),
+            ("why", _S), ("placed_at", _TS),
+        ]
+    ),
 }  # fmt: skip
 
 

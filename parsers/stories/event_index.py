@@ -154,6 +154,11 @@ class EventIndex:
         top = probs[: max(1, round(len(probs) * STORY_TOP))]
         return sum(top) / len(top)
 
+    def add(self, p: events.Profile, story: str) -> None:
+        """Index an article placed before (read back from the warehouse) in its story, in published order."""
+        if p.article_id not in self.story_of:
+            self._add(p, story)
+
     def _decide(self, p: events.Profile, other: str, stats: events.Stats) -> events.Decision:
         return events.decide(p, self.profiles[other], stats, self.weights, self.threshold)
 

@@ -1,0 +1,125 @@
+"""Event stories in the warehouse: each new article placed in the event story of the reports of its
+announcement, measure or briefing (parsers.stories.event_index), with why it joined, in SQL.
+
+Tables of migration 015: `core.event_keys` (blocking keys, hashed, with the publication day),
+`core.event_profiles` (each article's matcher profile as JSON and its event story) and
+`core.event_placements` (kind, matched member, probability, and `Placement.why()` as JSON); views
+`event_members` and `event_stories`.
+
+For a batch, inside the loader's transaction: the new articles' keys are joined with the history's
+on the key within WINDOW_DAYS of publication, a key with more than CAP postings there is skipped and
+the MAX_CANDIDATES articles sharing most keys are kept (the in-memory index's rule, in SQL, so the
+cost follows the postings read, not the history's size); those candidates' profiles and the latest
+members of their stories are loaded into an EventIndex, and the new articles placed in published
+order (one may join another of the same batch). Document frequencies for the idf weights are those
+of the loaded profiles (the batch and its candidates), not of the whole history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from parsers.model import Article
+from parsers.stories import event_index, events
+from warehouse import schemas
+
+W = event_index.WINDOW_DAYS
+_NEAR = f"(n.day IS NULL OR h.day IS NULL OR h.day BETWEEN n.day - {W} AND n.day + {W})"
+_CANDIDATES = f"""
+WITH usable AS (
+    SELECT n.article_id AS a, n.key, n.day
+    FROM new_keys n JOIN core.event_keys h ON h.key = n.key AND {_NEAR}
+    GROUP BY ALL HAVING count(*) <= {event_index.CAP}
+), hits AS (
+    SELECT u.a, h.article_id AS b
+    FROM usable u JOIN core.event_keys h ON h.key = u.key AND {_NEAR.replace("n.day", "u.day")}
+)
+SELECT a, b, count(*) AS shared FROM hits GROUP BY a, b
+QUALIFY row_number() OVER (PARTITION BY a ORDER BY shared DESC, b) <= {event_index.MAX_CANDIDATES}
+"""
+# The candidates' stories, each with its latest members (the story score is taken over them).
+_MEMBERS = f"""
+SELECT p.article_id, p.event_id, p.profile
+FROM core.event_profiles p
+WHERE p.event_id IN (SELECT e.event_id FROM core.event_profiles e SEMI JOIN wanted w USING (article_id))
+QUALIFY row_number() OVER (PARTITION BY p.event_id ORDER BY p.day DESC NULLS LAST, p.article_id DESC)
+    <= {event_index.STORY_MEMBERS}
+UNION
+SELECT p.article_id, p.event_id, p.profile FROM core.event_profiles p SEMI JOIN wanted w USING (article_id)
+"""
+
+
+def key_hash(key: str) -> int:
+    """A blocking key as a signed 64-bit integer (what core.event_keys stores)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), signed=True)
+
+
+def profile_of(article: Article) -> events.Profile:
+    """The matcher's profile of a loaded article (title, cleaned text, publication day)."""
+    published = article.published_at.date() if article.published_at else None
+    return events.profile(article.article_id, article.title or "", article.clean_text, published)
+
+
+def _day(p: events.Profile) -> int | None:
+    return p.published.toordinal() if p.published else None
+
+
+def _history(con: duckdb.DuckDBPyConnection, new: list[events.Profile]) -> list[tuple[str, str, str]]:
+    rows = [(key_hash(k), _day(p), p.article_id) for p in new for k in event_index.blocking_keys(p)]
+    con.register("new_keys", schemas.table("core.event_keys", rows))
+    try:
+        wanted = pa.table({"article_id": con.execute(_CANDIDATES).to_arrow_table()["b"].unique()})
+    finally:
+        con.unregister("new_keys")
+    con.register("wanted", wanted)
+    try:
+        return [(r[0], r[1], r[2]) for r in con.execute(_MEMBERS).fetchall()]
+    finally:
+        con.unregister("wanted")
+
+
+def place(
+    con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime
+) -> list[event_index.Placement]:
+    """Place new articles in event stories and store keys, profiles and placements (caller's transaction)."""
+    new = [profile_of(a) for a in articles]
+    if not new:
+        return []
+    index = event_index.EventIndex()
+    known = [(events.Profile.from_json(profile), story) for _, story, profile in _history(con, new)]
+    for p, story in sorted(known, key=lambda x: (x[0].published is None, x[0].published or events.date.min)):
+        index.add(p, story)
+    placed = event_index.place_all(new, index)
+    by_id = {p.article_id: p for p in new}
+    _insert(con, "core.event_keys", [(key_hash(k), _day(p), p.article_id) for p in new
+                                     for k in event_index.blocking_keys(p)])  # fmt: skip
+    _insert(
+        con,
+        "core.event_profiles",
+        [
+            (x.article_id, _day(by_id[x.article_id]), x.story_id, by_id[x.article_id].to_json())
+            for x in placed
+        ],
+    )
+    _insert(
+        con,
+        "core.event_placements",
+        [(x.article_id, x.story_id, x.kind, x.matched, x.probability, json.dumps(x.why(), ensure_ascii=False), now)
+         for x in placed],
+    )  # fmt: skip
+    return placed
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple[object, ...]]) -> None:
+    if not rows:
+        return
+    con.register("event_rows", schemas.table(name, rows))
+    try:
+        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM event_rows")
+    finally:
+        con.unregister("event_rows")
