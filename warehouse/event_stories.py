@@ -59,10 +59,12 @@ def key_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), signed=True)
 
 
-def profile_of(article: Article) -> events.Profile:
-    """The matcher's profile of a loaded article (title, cleaned text, publication day)."""
-    published = article.published_at.date() if article.published_at else None
-    return events.profile(article.article_id, article.title or "", article.clean_text, published)
+def profiles_of(articles: list[Article]) -> list[events.Profile]:
+    """The matcher's profiles of loaded articles (title, cleaned text, publication day)."""
+    return events.profiles(
+        [(a.article_id, a.title or "", a.clean_text, a.published_at.date() if a.published_at else None)
+         for a in articles]
+    )  # fmt: skip
 
 
 def _day(p: events.Profile) -> int | None:
@@ -87,7 +89,7 @@ def place(
     con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime
 ) -> list[event_index.Placement]:
     """Place new articles in event stories and store keys, profiles and placements (caller's transaction)."""
-    new = [profile_of(a) for a in articles]
+    new = profiles_of(articles)
     if not new:
         return []
     index = event_index.EventIndex()

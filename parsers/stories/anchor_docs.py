@@ -63,8 +63,9 @@ def docs(text: str) -> frozenset[str]:
     return frozenset(k for _, k in doc_mentions(text))
 
 
-def main_docs(text: str) -> frozenset[str]:
-    """The documents an article is about: those named in its first MAIN_CHARS characters, else the first."""
-    mentions = doc_mentions(text)
+def main_docs(text: str, mentions: list[tuple[int, str]] | None = None) -> frozenset[str]:
+    """The documents an article is about: those named in its first MAIN_CHARS characters, else the first
+    (`mentions`: `doc_mentions(text)` when already read)."""
+    mentions = doc_mentions(text) if mentions is None else mentions
     early = frozenset(k for pos, k in mentions if pos < MAIN_CHARS)
     return early or frozenset(k for _, k in mentions[:1])

@@ -143,10 +143,11 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
     body = normalise(f"{title}\n{lead(text)}" if title and not text.startswith(title) else lead(text))
     lex = lexicon.load()
     named = lexicon.find_all(body, lex)
+    mentions = doc_mentions(body)
     return Anchors(
         issuers=frozenset(named["body"] | lexicon.customs_districts(body, lex)),
-        docs=docs(body),
-        main_docs=main_docs(body),
+        docs=frozenset(k for _, k in mentions),
+        main_docs=main_docs(body, mentions),
         counts=counts(body),
         dates=dates(body, published),
         percents=percents(body),
