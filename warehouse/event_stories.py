@@ -22,7 +22,6 @@ import json
 from datetime import datetime
 
 import duckdb
-import pyarrow as pa
 
 from parsers.model import Article
 from parsers.stories import event_index, events
@@ -30,7 +29,9 @@ from warehouse import schemas
 
 W = event_index.WINDOW_DAYS
 _NEAR = f"(n.day IS NULL OR h.day IS NULL OR h.day BETWEEN n.day - {W} AND n.day + {W})"
-_CANDIDATES = f"""
+# One statement (each costs a round trip on DuckLake): the candidates of each new article, then the
+# candidates' profiles and the latest members of their stories (the story score is taken over them).
+_HISTORY = f"""
 WITH usable AS (
     SELECT n.article_id AS a, n.key, n.day
     FROM new_keys n JOIN core.event_keys h ON h.key = n.key AND {_NEAR}
@@ -38,19 +39,22 @@ WITH usable AS (
 ), hits AS (
     SELECT u.a, h.article_id AS b
     FROM usable u JOIN core.event_keys h ON h.key = u.key AND {_NEAR.replace("n.day", "u.day")}
+), best AS (
+    SELECT a, b, count(*) AS shared FROM hits GROUP BY a, b
+    QUALIFY row_number() OVER (PARTITION BY a ORDER BY shared DESC, b) <= {event_index.MAX_CANDIDATES}
+), wanted AS (
+    SELECT DISTINCT b AS article_id FROM best
+), stories AS (
+    SELECT DISTINCT e.event_id FROM core.event_profiles e SEMI JOIN wanted USING (article_id)
+), latest AS (
+    SELECT p.article_id, p.event_id, p.profile
+    FROM core.event_profiles p SEMI JOIN stories USING (event_id)
+    QUALIFY row_number() OVER (PARTITION BY p.event_id ORDER BY p.day DESC NULLS LAST, p.article_id DESC)
+        <= {event_index.STORY_MEMBERS}
 )
-SELECT a, b, count(*) AS shared FROM hits GROUP BY a, b
-QUALIFY row_number() OVER (PARTITION BY a ORDER BY shared DESC, b) <= {event_index.MAX_CANDIDATES}
-"""
-# The candidates' stories, each with its latest members (the story score is taken over them).
-_MEMBERS = f"""
-SELECT p.article_id, p.event_id, p.profile
-FROM core.event_profiles p
-WHERE p.event_id IN (SELECT e.event_id FROM core.event_profiles e SEMI JOIN wanted w USING (article_id))
-QUALIFY row_number() OVER (PARTITION BY p.event_id ORDER BY p.day DESC NULLS LAST, p.article_id DESC)
-    <= {event_index.STORY_MEMBERS}
+SELECT * FROM latest
 UNION
-SELECT p.article_id, p.event_id, p.profile FROM core.event_profiles p SEMI JOIN wanted w USING (article_id)
+SELECT p.article_id, p.event_id, p.profile FROM core.event_profiles p SEMI JOIN wanted USING (article_id)
 """
 
 
@@ -75,14 +79,9 @@ def _history(con: duckdb.DuckDBPyConnection, new: list[events.Profile]) -> list[
     rows = [(key_hash(k), _day(p), p.article_id) for p in new for k in event_index.blocking_keys(p)]
     con.register("new_keys", schemas.table("core.event_keys", rows))
     try:
-        wanted = pa.table({"article_id": con.execute(_CANDIDATES).to_arrow_table()["b"].unique()})
+        return [(r[0], r[1], r[2]) for r in con.execute(_HISTORY).fetchall()]
     finally:
         con.unregister("new_keys")
-    con.register("wanted", wanted)
-    try:
-        return [(r[0], r[1], r[2]) for r in con.execute(_MEMBERS).fetchall()]
-    finally:
-        con.unregister("wanted")
 
 
 def place(

@@ -58,6 +58,8 @@ def date_mentions(text: str, published: date | None = None) -> list[tuple[int, s
     ref_year = reference_year(text, published)
     found: list[tuple[int, str]] = []
     for pattern, order in _DATES:
+        if pattern is _DATES[1][0] and "月" not in text:  # 4月10日: its optional year tries every position
+            continue
         for m in pattern.finditer(text):
             g = m.groups()
             y, mo, d = (
@@ -86,7 +88,8 @@ def weekdays(text: str, published: date | None) -> list[tuple[int, str]]:
     if published is None:
         return []
     named = [
-        (m.start(), _WEEKDAYS.index((m.group(1) or m.group(2)).lower())) for m in _WEEKDAY_EN.finditer(text)
+        (m.start(), _WEEKDAYS.index((m.group(1) or m.group(2)).lower()))
+        for m in (_WEEKDAY_EN.finditer(text) if "day" in text.lower() else ())
     ]
     named += [(m.start(), _ZH_WEEKDAY[m.group(1)]) for m in _WEEKDAY_ZH.finditer(text)]
     return [

@@ -37,7 +37,10 @@ _LIST = re.compile(r"\bAnnouncements?\s+Nos?\.?\s*((?:\d{1,3}\s*(?:,|and|&|-|–
 def doc_mentions(text: str) -> list[tuple[int, str]]:
     """Announcement, document and decree numbers with where they are first written, in text order."""
     found: dict[str, int] = {}
+    lowered = text.lower()
     for pattern, kind, order in _DOCS:
+        if pattern is _DOCS[1][0] and "第" not in text:  # its optional year makes it try every position
+            continue
         for m in pattern.finditer(text):
             g = m.groups()
             if order == "n":
@@ -46,7 +49,7 @@ def doc_mentions(text: str) -> list[tuple[int, str]]:
                 year, number = (g[0], g[1]) if order == "yn" else (g[1], g[0])
                 key = f"{kind}:{year or '?'}:{int(number)}"
             found[key] = min(found.get(key, m.start()), m.start())
-    for m in _LIST.finditer(text):
+    for m in _LIST.finditer(text) if "announcement" in lowered else ():
         year = re.match(r"\s*(?:of|\[|\()\s*(\d{4})", text[m.end() : m.end() + 12])
         for number in re.findall(r"\d{1,3}", m.group(1)):
             key = f"ann:{year.group(1) if year else '?'}:{int(number)}"

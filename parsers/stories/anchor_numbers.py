@@ -64,6 +64,7 @@ _COUNT_EN = re.compile(
     r"(?:measures|steps|policies|initiatives|tasks|articles|guidelines|points)\b",
     re.IGNORECASE,
 )
+_COUNTED = ("measures", "steps", "policies", "initiatives", "tasks", "articles", "guidelines", "points")
 _COUNT_ZH = re.compile(
     rf"(\d{{1,3}}|{_ZH_NUM})\s*[条项](?=[^\d]{{0,6}}?(?:措施|举措|政策|任务|意见))|共\s*(\d{{1,3}}|{_ZH_NUM})\s*[条项]"
 )
@@ -131,11 +132,13 @@ def numbers(text: str) -> frozenset[str]:
 
 def counts(text: str) -> frozenset[str]:
     """Counted measures: "25 measures", "ten steps", "十条措施", "共25项", "二十条"."""
-    found = set()
-    for m in _COUNT_EN.finditer(text):
-        found.add(_zh_number(m.group(1)))
-    for m in _COUNT_ZH.finditer(text):
-        found.add(_zh_number(m.group(1) or m.group(2)))
-    for m in _NICKNAME_ZH.finditer(text):
-        found.add(_zh_number(m.group(1)))
+    found: set[int | None] = set()
+    # Each pattern only where its required words are (a scan costs ~0.4 ms a page; `in` is free).
+    lowered = text.lower()
+    if any(w in lowered for w in _COUNTED):
+        found.update(_zh_number(m.group(1)) for m in _COUNT_EN.finditer(text))
+    if "条" in text or "项" in text:
+        found.update(_zh_number(m.group(1) or m.group(2)) for m in _COUNT_ZH.finditer(text))
+    if "条" in text:
+        found.update(_zh_number(m.group(1)) for m in _NICKNAME_ZH.finditer(text))
     return frozenset(str(n) for n in found if n)
