@@ -2,7 +2,7 @@
 
     ingest ─┬─ source-a: discover -> [parse -> prepare -> load] per batch of documents
             ├─ source-b: ...
-            └─ ... then report -> alerts -> publish
+            └─ ... then report -> events -> alerts -> publish
 
 One warehouse handle (migrated once) and one network (one Fetcher, politeness per host shared by
 every source) serve the whole run. Retries sit on the I/O tasks (discover, load). A broken source
@@ -27,7 +27,7 @@ from flows.alerts import AlertReport, describe, send_alerts
 from flows.artifacts import publish_artifacts
 from flows.discover import Discovered, discover
 from flows.summary import RunSummary, SourceCounts
-from flows.tasks import load_batch, process, publish, ref, report
+from flows.tasks import load_batch, place_events, process, publish, ref, report
 from parsers.fetch.network import Network
 from parsers.model import Document, Failure, Source
 from parsers.pipeline import Batch, CrawlState
@@ -114,6 +114,10 @@ def ingest(
         futures = [ingest_source.submit(s, ref(warehouse), ref(network), run_id, rules) for s in selected]
         per_source = [future.result() for future in futures]
     summary, health = report(warehouse, run_id, per_source)
+    try:
+        place_events(warehouse)
+    except Exception as exc:  # like alerts: must not undo a good load; unplaced articles go next run
+        logger.error("event stories failed: %s", exc)
     try:
         alerted = send_alerts(warehouse, run_id)
     except Exception as exc:  # alerting must not undo a good load; pending alerts are retried next run

@@ -6,26 +6,38 @@ Tables of migration 015: `core.event_keys` (blocking keys, hashed, with the publ
 `core.event_placements` (kind, matched member, probability, and `Placement.why()` as JSON); views
 `event_members` and `event_stories`.
 
-For a batch, inside the loader's transaction: the new articles' keys are joined with the history's
-on the key within WINDOW_DAYS of publication, a key with more than CAP postings there is skipped and
-the MAX_CANDIDATES articles sharing most keys are kept (the in-memory index's rule, in SQL, so the
-cost follows the postings read, not the history's size); those candidates' profiles and the latest
-members of their stories are loaded into an EventIndex, and the new articles placed in published
-order (one may join another of the same batch). Document frequencies for the idf weights are those
-of the loaded profiles (the batch and its candidates), not of the whole history.
+`place_pending` runs after the loads of a run (flows/tasks.py `place_events`), in its own session,
+BATCH articles a transaction, on every article without an event story yet, in published order: the
+event level never lengthens a load under the writer lock (the copy level is placed inside it), and
+articles a failed step left unplaced are placed by the next run. For each chunk, the articles' keys
+are joined with the history's on the key within WINDOW_DAYS of publication, a key with more than CAP
+postings there is skipped and the MAX_CANDIDATES articles sharing most keys are kept (the in-memory
+index's rule, in SQL, so the cost follows the postings read, not the history's size); those
+candidates' profiles and the latest members of their stories are loaded into an EventIndex, and the
+chunk placed in published order (one may join another of the same chunk). Document frequencies for
+the idf weights are those of the loaded profiles (the chunk and its candidates), not of the whole
+history.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 
-from parsers.model import Article
 from parsers.stories import event_index, events
 from warehouse import schemas
+from warehouse.load import transaction
+
+BATCH = 500
+_PENDING = f"""
+SELECT a.article_id, coalesce(a.title, ''), a.clean_text, a.published_at::DATE
+FROM core.articles a ANTI JOIN core.event_profiles e USING (article_id)
+ORDER BY a.published_at NULLS LAST, a.loaded_at, a.article_id
+LIMIT {BATCH}
+"""
 
 W = event_index.WINDOW_DAYS
 _NEAR = f"(n.day IS NULL OR h.day IS NULL OR h.day BETWEEN n.day - {W} AND n.day + {W})"
@@ -63,14 +75,6 @@ def key_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), signed=True)
 
 
-def profiles_of(articles: list[Article]) -> list[events.Profile]:
-    """The matcher's profiles of loaded articles (title, cleaned text, publication day)."""
-    return events.profiles(
-        [(a.article_id, a.title or "", a.clean_text, a.published_at.date() if a.published_at else None)
-         for a in articles]
-    )  # fmt: skip
-
-
 def _day(p: events.Profile) -> int | None:
     return p.published.toordinal() if p.published else None
 
@@ -84,11 +88,24 @@ def _history(con: duckdb.DuckDBPyConnection, new: list[events.Profile]) -> list[
         con.unregister("new_keys")
 
 
+def place_pending(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> int:
+    """Place every article that has no event story yet, BATCH at a time, each chunk in a transaction."""
+    placed = 0
+    while rows := con.execute(_PENDING).fetchall():
+        with transaction(con):
+            done = len(place(con, [(r[0], r[1], r[2], r[3]) for r in rows], now or datetime.now()))
+        if not done:  # nothing stored: stop rather than read the same rows again
+            break
+        placed += done
+    return placed
+
+
 def place(
-    con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime
+    con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, date | None]], now: datetime
 ) -> list[event_index.Placement]:
-    """Place new articles in event stories and store keys, profiles and placements (caller's transaction)."""
-    new = profiles_of(articles)
+    """Place articles (id, title, text, published) in event stories; store keys, profiles, placements
+    (inside the caller's transaction)."""
+    new = events.profiles(rows)
     if not new:
         return []
     index = event_index.EventIndex()

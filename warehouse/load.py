@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from parsers.model import Article
 from parsers.pipeline import Batch
-from warehouse import crawl, event_stories, schemas, stories
+from warehouse import crawl, schemas, stories
 from warehouse.measures import store as store_measures
 
 
@@ -88,7 +88,6 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
         con, "core.failures", ((run_id, f.source_id, f.url, f.stage, f.reason, now) for f in batch.failures)
     )
     stories.store(con, sketches)
-    event_stories.place(con, new, now)
     store_measures(con, [m for m in batch.measures if m.article_id in new_ids])
     if batch.crawl is not None:
         crawl.record(con, batch.source_id, batch.crawl)
