@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flows import cli_query
+from flows import cli_query, doctor
 from flows.cli_options import DbOption, fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
@@ -168,6 +168,7 @@ def digest(db: DbOption = None) -> None:
 
 
 cli_query.register(app)
+doctor.register(app)
 
 
 def main() -> None:
