@@ -22,7 +22,7 @@ import typer
 
 from flows.cli_options import fail
 from parsers.diagnosis import Diagnosis, IndexPage, diagnose, page_of_error, page_of_response
-from parsers.model import Link, Source
+from parsers.model import Failure, Link, Source
 from parsers.registry import Registry
 
 NETWORK_KINDS = ("feed", "listing", "sitemap")
@@ -83,17 +83,23 @@ async def _live_pages(registry: Registry, sources: list[Source], options: dict[s
         return list(await asyncio.gather(*(look(s) for s in sources)))
 
 
-def index_links(source: Source, page: IndexPage | None) -> list[Link] | None:
-    """The article links the source's parser finds on the page (budgeted), None if there is no body."""
+def index_links(source: Source, page: IndexPage | None) -> tuple[list[Link] | None, str | None]:
+    """The article links the source's parser finds on the page (within the run's budgets), and why
+    the page itself could not be parsed if it could not; (None, None) if there is no body."""
     from flows import parallel
 
     if page is None or page.body is None:
-        return None
+        return None, None
+    failures: list[Failure]
     if source.kind == "feed":
-        return parallel.parse_feed(page.body, page.url, source, page.content_type)[0]
-    if source.kind == "sitemap":
-        return list(parallel.parse_sitemap(page.body, page.url, source)[0].entries)
-    return parallel.parse_listing(page.body, page.url, source, page.content_type)[0]
+        links, failures = parallel.parse_feed(page.body, page.url, source, page.content_type)
+    elif source.kind == "sitemap":
+        sitemap, failure = parallel.parse_sitemap(page.body, page.url, source)
+        links, failures = list(sitemap.entries), [failure] if failure else []
+    else:
+        links, _, failures = parallel.parse_listing(page.body, page.url, source, page.content_type)
+    own = [f.reason for f in failures if f.url == page.url]  # the page's, not one bad entry's
+    return links, (own[0] if own and not links else None)
 
 
 def check(
@@ -112,10 +118,13 @@ def check(
     else:
         pages = [recorded_page(registry, s) for s in sources]
     checked = "live" if live else "recorded"
-    return [
-        diagnose(s, p, index_links(s, p), stale_after=stale_after, checked=checked)
-        for s, p in zip(sources, pages, strict=True)
-    ]
+    results = []
+    for source, page in zip(sources, pages, strict=True):
+        links, problem = index_links(source, page)
+        results.append(
+            diagnose(source, page, links, stale_after=stale_after, checked=checked, problem=problem)
+        )
+    return results
 
 
 COLUMNS = ["source", "enabled", "verdict", "links", "matching", "newest", "seen", "reason"]

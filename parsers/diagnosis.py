@@ -91,8 +91,12 @@ def diagnose(
     *,
     stale_after: timedelta = timedelta(days=45),
     checked: str = "recorded",
+    problem: str | None = None,
 ) -> Diagnosis:
-    """The verdict on `source` from `page` and the `links` its parser found there (None: not parsed)."""
+    """The verdict on `source` from `page` and the `links` its parser found there (None: not parsed).
+
+    `problem` is why the parser could not read the page (a budget, a feed it refused), if it said so.
+    """
 
     def result(
         verdict: str, reason: str, counts: tuple[int, int | None, float | None] | None = None
@@ -113,6 +117,8 @@ def diagnose(
             return result("scripts", f"index built by scripts: {page.size} bytes of static HTML, no links")
         return result("no-page", "the look kept no copy of the page")
     found = list(links or [])
+    if not found and problem:
+        return result("no-links", f"the index could not be parsed: {problem}")
     if not found:
         return result(*_empty(source, page))
     matching = _matching(source, found)
