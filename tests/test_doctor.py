@@ -196,3 +196,20 @@ def test_cli_refuses_a_registry_without_network_sources(tmp_path):
     path.write_text('[[source]]\nid = "p"\nname = "p"\nkind = "files"\nurl = "press"\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["doctor", "--sources", str(path)])
     assert result.exit_code == 2 and "no network source" in result.output
+
+
+def test_cli_live_names_a_dead_feed_and_exits_1(tmp_path):
+    with HTTPServer(host="127.0.0.1", port=0) as server:
+        server.expect_request("/robots.txt").respond_with_data("", status=404)
+        server.expect_request("/feed.xml").respond_with_data("gone", status=404)
+        path = tmp_path / "sources.toml"
+        path.write_text(
+            f'[[source]]\nid = "gone"\nname = "g"\nkind = "feed"\nurl = "{server.url_for("/feed.xml")}"\n'
+            "local = true\nmin_interval = 0.0\n",
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(app, ["doctor", "--live", "--json", "--sources", str(path)])
+    assert result.exit_code == 1
+    (row,) = map(json.loads, result.stdout.splitlines())
+    assert (row["source"], row["verdict"], row["checked"]) == ("gone", "dead", "live")
+    assert "broken enabled source(s): gone" in result.stderr
