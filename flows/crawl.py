@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import TypeVar
 
 from flows.parallel import parse_feed, parse_listing, parse_sitemap  # in worker processes, within budgets
-from parsers.diagnosis import IndexPage, page_of_error, page_of_response
 from parsers.extract.charset import well_formed
 from parsers.extract.dates import local_naive
 from parsers.extract.listing import next_listing_page
@@ -41,11 +40,11 @@ class Crawl:
 
     documents: list[Document] = field(default_factory=list)  # fetched article pages
     index_pages: list[Document] = field(default_factory=list)  # changed index pages (validators to keep)
+    index_look: Response | FetchError | None = None  # the first answer at the source's index (its health)
     failures: list[Failure] = field(default_factory=list)
     failed: list[tuple[Link, str]] = field(default_factory=list)  # article links to retry later
     raw: list[RawRecord] = field(default_factory=list)  # every response, for the archive
     unchanged: bool = False  # every index page answered "not modified"
-    index: IndexPage | None = None  # what the first look at the source's index gave (source health)
 
 
 class Crawler:
@@ -63,8 +62,8 @@ class Crawler:
         response = await self.discover.run_async(url, self._index, url)
         if response is None:
             return None
-        if self.out.index is None:
-            self.out.index = page_of_response(response)
+        if self.out.index_look is None:
+            self.out.index_look = response
         doc = response.to_document(self.source.id)
         self.out.raw.append(RawRecord("index", doc, response.headers))
         if response.not_modified:
@@ -78,8 +77,8 @@ class Crawler:
             return await self.fetcher.fetch(self.source, url, self.stored.get(url))
         except FetchError as exc:
             self.discover.fail(url, exc.reason)
-            if self.out.index is None:
-                self.out.index = page_of_error(url, exc)
+            if self.out.index_look is None:
+                self.out.index_look = exc
             return None
 
     def storable(self, link: Link) -> Link:

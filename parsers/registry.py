@@ -103,13 +103,13 @@ def _source(entry: object, position: int, base: Path, path: Path) -> Source:
         values[key] = tuple(values[key])
     if "selectors" in values:
         values["selectors"] = tuple(sorted(values["selectors"].items()))
-    if values["kind"] == "files":
-        values["url"] = str(base / values["url"])
-    if "sample" in values:
-        values["sample"] = base / values["sample"]
     if "ca_bundle" in values:
         values["ca_bundle"] = base / values["ca_bundle"]
         problem = schema.ca_bundle_problem(values["ca_bundle"])
         if problem:
             raise RegistryError(f"{where}: {problem}")
+    if values["kind"] == "files":
+        values["url"] = str(base / values["url"])
+    if "sample" in values:
+        values["sample"] = base / values["sample"]
     return Source(**values)
