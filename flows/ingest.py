@@ -77,7 +77,7 @@ def _ingest(
     source: Source, warehouse: Warehouse, network: Network, run_id: str, rules: str | None
 ) -> SourceCounts:
     found = discover(source, ref(warehouse), ref(network))
-    counts = SourceCounts(source.id, found=len(found.documents) + len(found.failures))
+    counts = SourceCounts(source.id, found=len(found.documents) + len(found.failures), health=found.health)
     batches = list(_batches(found.documents, BATCH_SIZE)) or [[]]
     for i, documents in enumerate(batches):
         batch = process(source, documents, rules) if documents else Batch(source.id)

@@ -29,6 +29,9 @@ class Source:
     min_interval: float | None = None
     max_concurrency: int | None = None
     local: bool = False
+    ca_bundle: Path | None = None  # PEM certificates trusted for this source's hosts, on top of the CA store
+    article_pattern: str | None = None  # regex an article URL of this source matches (tradewire doctor)
+    no_sample: str | None = None  # why there is no recorded page of this source (the goldens test)
     max_bytes: int = 5_000_000
     selectors: tuple[tuple[str, str], ...] = ()
     max_pages: int = 1
