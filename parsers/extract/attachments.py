@@ -1,0 +1,116 @@
+"""Which links of an article page are annexes (附件, Annex, Attachment): a pure function of the page.
+
+A link is an annex when its URL path ends in a document extension (`.pdf`, `.xls`, `.xlsx`, `.doc`,
+`.docx`, and the other office and archive formats in `DOCUMENT_EXTENSIONS`), when its text does
+(`进口商品清单.xlsx`), or when it is labelled as one: its text, or the text just before it in its
+block, says 附件 / 附表 / 附录 / Annex / Attachment / Appendix (`附件：<a href="download?id=3">报名回执</a>`,
+a form seen on real notices). A labelled link to a web page (`.html`, `.shtml`, `.jhtml`, ...) is a
+reference, not an annex. Links inside `nav`, `header` and `footer` elements and links that are not
+http(s) are skipped. Each URL is kept once, in page order, at most `MAX_PER_PAGE` per page (the rest
+are reported so nothing is dropped unseen).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from parsers.extract import charset
+from parsers.model import AttachmentLink
+
+MAX_PER_PAGE = 20
+DOCUMENT_EXTENSIONS = frozenset(
+    {"pdf", "xls", "xlsx", "xlsm", "doc", "docx", "wps", "et", "ofd", "csv", "zip", "rar", "7z"}
+)
+PAGE_EXTENSIONS = frozenset({"html", "htm", "shtml", "jhtml", "xhtml", "php", "asp", "aspx"})
+_LABEL = re.compile(r"附\s*件|附\s*表|附\s*录|\b(?:annex|attachment|appendix|enclosure)", re.IGNORECASE)
+_SKIPPED_BLOCKS = frozenset({"nav", "header", "footer"})
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,5})$")
+_BEFORE = 60  # characters of the block before a link that may label it
+
+
+@dataclass(frozen=True)
+class Found:
+    """The annex links of one page, and how many more there were than `MAX_PER_PAGE`."""
+
+    links: tuple[AttachmentLink, ...]
+    over_cap: tuple[str, ...] = ()
+
+
+def extension(path_or_name: str) -> str:
+    """The lower-case extension of a URL path or file name, without the dot ('' if none)."""
+    found = _EXTENSION.search(posixpath.basename(unquote(path_or_name).strip()))
+    return found.group(1).lower() if found else ""
+
+
+def find_attachments(
+    body: bytes | str, page_url: str, content_type: str | None = None, encoding: str | None = None
+) -> Found:
+    """The annexes an HTML page links to, in page order (see the module docstring for the rule)."""
+    text = body if isinstance(body, str) else charset.decode(body, content_type, encoding)[0]
+    if not text.strip():
+        return Found(())
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (ValueError, lxml.etree.ParserError):  # no markup at all
+        return Found(())
+    base = _base_url(tree, page_url)
+    found: dict[str, AttachmentLink] = {}
+    for anchor in tree.iter("a"):
+        link = _annex(anchor, base, page_url)
+        if link is not None:
+            found.setdefault(link.url, link)
+    links = list(found.values())
+    return Found(tuple(links[:MAX_PER_PAGE]), tuple(link.url for link in links[MAX_PER_PAGE:]))
+
+
+def _base_url(tree: HtmlElement, page_url: str) -> str:
+    href = next((b.get("href") for b in tree.iter("base") if b.get("href")), None)
+    return urljoin(page_url, href.strip()) if href else page_url
+
+
+def _annex(anchor: HtmlElement, base: str, page_url: str) -> AttachmentLink | None:
+    href = (anchor.get("href") or "").strip()
+    if not href or href.startswith("#"):
+        return None
+    url = urljoin(base, href).split("#", 1)[0]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if any(a.tag in _SKIPPED_BLOCKS for a in anchor.iterancestors()):
+        return None
+    label = " ".join(anchor.text_content().split())
+    by_url, by_text = extension(parts.path), extension(label)
+    if by_url in DOCUMENT_EXTENSIONS or by_text in DOCUMENT_EXTENSIONS:
+        return AttachmentLink(page_url, url, _name(parts.path, label), label)
+    if by_url in PAGE_EXTENSIONS or not (_LABEL.search(label) or _LABEL.search(_text_before(anchor))):
+        return None
+    return AttachmentLink(page_url, url, _name(parts.path, label), label)
+
+
+def _name(path: str, label: str) -> str:
+    """The link text when it names a file (`清单.xlsx`), else the URL's last segment, else the text."""
+    if extension(label) in DOCUMENT_EXTENSIONS:
+        return label
+    segment = posixpath.basename(unquote(path))
+    return segment if extension(segment) else (label or segment or "attachment")
+
+
+def _text_before(anchor: HtmlElement) -> str:
+    """The last characters of the anchor's block before it: where `附件：` labels a list of links."""
+    parent = anchor.getparent()
+    if parent is None:
+        return ""
+    parts = [parent.text or ""]
+    for child in parent:
+        if child is anchor:
+            break
+        if isinstance(child.tag, str):
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return "".join(parts)[-_BEFORE:]
