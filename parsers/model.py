@@ -37,7 +37,9 @@ class Source:
     issuer: str | None = None  # the body that issues what this source publishes (measures default to it)
     timezone: str = "Asia/Shanghai"
     sample: Path | None = None
-    attachments: bool = False  # fetch a page's annexes (附件: PDF, XLS/XLSX, DOCX); registry default: official
+    attachments: bool = (
+        False  # fetch a page's annexes (附件: PDF, XLS/XLSX, DOCX); registry default: official
+    )
 
     def selector(self, name: str) -> str | None:
         """The CSS selector registered under `name` (listing sources), or None."""

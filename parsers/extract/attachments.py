@@ -49,9 +49,17 @@ def extension(path_or_name: str) -> str:
 
 
 def find_attachments(
-    body: bytes | str, page_url: str, content_type: str | None = None, encoding: str | None = None
+    body: bytes | str,
+    page_url: str,
+    content_type: str | None = None,
+    encoding: str | None = None,
+    base_url: str | None = None,
 ) -> Found:
-    """The annexes an HTML page links to, in page order (see the module docstring for the rule)."""
+    """The annexes an HTML page links to, in page order (see the module docstring for the rule).
+
+    Links resolve against `base_url` (the page's URL after redirects; default `page_url`); each
+    `AttachmentLink` names `page_url`, the URL its article is known by.
+    """
     text = body if isinstance(body, str) else charset.decode(body, content_type, encoding)[0]
     if not text.strip():
         return Found(())
@@ -59,7 +67,7 @@ def find_attachments(
         tree = lxml.html.document_fromstring(text)
     except (ValueError, lxml.etree.ParserError):  # no markup at all
         return Found(())
-    base = _base_url(tree, page_url)
+    base = _base_url(tree, base_url or page_url)
     found: dict[str, AttachmentLink] = {}
     for anchor in tree.iter("a"):
         link = _annex(anchor, base, page_url)

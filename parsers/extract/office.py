@@ -51,7 +51,9 @@ def check_zip(body: bytes, what: str, limit: int = MAX_UNZIPPED) -> None:
                 raise AnnexError(f"corrupt {what}: member {member.filename!r}: {exc}") from None
 
 
-def _inflate(container: zipfile.ZipFile, member: zipfile.ZipInfo, inflated: int, limit: int, what: str) -> int:
+def _inflate(
+    container: zipfile.ZipFile, member: zipfile.ZipInfo, inflated: int, limit: int, what: str
+) -> int:
     """`inflated` plus the member's actual uncompressed size, read in chunks and stopped past `limit`."""
     with container.open(member) as stream:
         while chunk := stream.read(1 << 20):
