@@ -41,7 +41,7 @@ _HS_TRIGGER = re.compile(
 )
 _HS_CODE = re.compile(r"\s*(?:No\.?\s*)?[:：]?\s*[\"“]?(\d{4}(?:\.?\d{2}){0,3})(?!\.?\d)[\"”]?")
 _HS_HEADER = re.compile(
-    r"\bHS\b|\btariff\s+(?:lines?|items?|codes?)|\bcommodity\s+codes?|税号|税则号列?|商品编[码号]|海关编码",
+    r"(?<![A-Za-z])HS(?![A-Za-z])|\btariff\s+(?:lines?|items?|codes?)|\bcommodity\s+codes?|税号|税则号列?|商品编[码号]|海关编码",
     re.IGNORECASE,
 )
 _HS_CELL = re.compile(r"\d{4}(?:\.?\d{2}){0,3}|\d{5}|\d{7}|\d{9}")  # odd lengths: a number that lost its 0

@@ -5,8 +5,9 @@ A link is an annex when its URL path ends in a document extension (`.pdf`, `.xls
 (`进口商品清单.xlsx`), or when it is labelled as one: its text, or the text just before it in its
 block, says 附件 / 附表 / 附录 / Annex / Attachment / Appendix (`附件：<a href="download?id=3">报名回执</a>`,
 a form seen on real notices). A labelled link to a web page (`.html`, `.shtml`, `.jhtml`, ...) is a
-reference, not an annex. Links inside `nav`, `header` and `footer` elements and links that are not
-http(s) are skipped. Each URL is kept once, in page order, at most `MAX_PER_PAGE` per page (the rest
+reference, not an annex. Links inside a site's navigation (`nav`, `header` and `footer` elements, and
+blocks whose id or class says nav, menu, header, footer, breadcrumb or sidebar) and links that are
+not http(s) are skipped. Each URL is kept once, in page order, at most `MAX_PER_PAGE` per page (the rest
 are reported so nothing is dropped unseen).
 """
 
@@ -30,6 +31,9 @@ DOCUMENT_EXTENSIONS = frozenset(
 PAGE_EXTENSIONS = frozenset({"html", "htm", "shtml", "jhtml", "xhtml", "php", "asp", "aspx"})
 _LABEL = re.compile(r"附\s*件|附\s*表|附\s*录|\b(?:annex|attachment|appendix|enclosure)", re.IGNORECASE)
 _SKIPPED_BLOCKS = frozenset({"nav", "header", "footer"})
+_SKIPPED_NAMES = re.compile(
+    r"\b(?:nav|navbar|menu|header|footer|breadcrumbs?|crumbs?|sidebar)\b", re.IGNORECASE
+)
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,5})$")
 _BEFORE = 60  # characters of the block before a link that may label it
 
@@ -90,7 +94,7 @@ def _annex(anchor: HtmlElement, base: str, page_url: str) -> AttachmentLink | No
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    if any(a.tag in _SKIPPED_BLOCKS for a in anchor.iterancestors()):
+    if any(_navigation(a) for a in anchor.iterancestors()):
         return None
     label = " ".join(anchor.text_content().split())
     by_url, by_text = extension(parts.path), extension(label)
@@ -101,12 +105,18 @@ def _annex(anchor: HtmlElement, base: str, page_url: str) -> AttachmentLink | No
     return AttachmentLink(page_url, url, _name(parts.path, label), label)
 
 
+def _navigation(element: HtmlElement) -> bool:
+    """A site's navigation, header or footer block (by tag, or by id or class as on most CMS pages)."""
+    names = f"{element.get('id') or ''} {element.get('class') or ''}"
+    return element.tag in _SKIPPED_BLOCKS or bool(_SKIPPED_NAMES.search(names))
+
+
 def _name(path: str, label: str) -> str:
-    """The link text when it names a file (`清单.xlsx`), else the URL's last segment, else the text."""
+    """The link text when it names a file (`清单.xlsx`), else the URL's file name, else the link text."""
     if extension(label) in DOCUMENT_EXTENSIONS:
         return label
     segment = posixpath.basename(unquote(path))
-    return segment if extension(segment) else (label or segment or "attachment")
+    return segment if extension(segment) in DOCUMENT_EXTENSIONS else (label or segment or "attachment")
 
 
 def _text_before(anchor: HtmlElement) -> str:
