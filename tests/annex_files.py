@@ -96,11 +96,13 @@ def docx(paragraphs: list[str], table: list[tuple[str, ...]]) -> bytes:
 def zip_bomb_xlsx(inflated: int = 120_000_000) -> bytes:
     """A real XLSX workbook plus one member of `inflated` zero bytes (about 1000:1 compressed)."""
     out = io.BytesIO(annex2_xlsx())
-    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as container:
-        with container.open("xl/media/image1.bin", "w") as member:
-            block = bytes(1 << 20)
-            for _ in range(inflated // len(block)):
-                member.write(block)
+    block = bytes(1 << 20)
+    with (
+        zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as container,
+        container.open("xl/media/image1.bin", "w") as member,
+    ):
+        for _ in range(inflated // len(block)):
+            member.write(block)
     return out.getvalue()
 
 
