@@ -18,12 +18,13 @@ import logging
 import math
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from flows.workers import POOL, Overrun, Raised
 from parsers.extract import feeds, listing, sitemap
 from parsers.extract.annexes import STAGE as ANNEX_STAGE
 from parsers.extract.annexes import extract_attachment
-from parsers.extract.attachments import MAX_PER_PAGE, find_attachments
+from parsers.extract.attachments import MAX_PER_PAGE, find_attachments, on_site
 from parsers.extract.documents import parse_document
 from parsers.model import Article, Attachment, AttachmentLink, Document, Failure, Link, Source
 
@@ -100,7 +101,13 @@ def find_all_attachments(
         if isinstance(found, Failure):
             failures.append(found)
             continue
-        links += found.links
+        kept, off_site = on_site(found.links, source)
+        links += kept
+        if off_site:
+            hosts = sorted({urlsplit(link.url).hostname or "" for link in off_site})
+            log.info(
+                "%s: %d annex link(s) to other sites skipped: %s", page.url, len(off_site), ", ".join(hosts)
+            )
         failures += [
             Failure(
                 source.id,

@@ -60,6 +60,8 @@ def test_links_in_nav_header_and_footer_blocks_are_not_annexes():
         ),  # no extension, labelled
         ('<p><a href="/x/info.html">附件说明</a></p>', 0),  # a labelled web page is a reference
         ('<p>See <a href="/download?id=5">Annex 2</a> for the list</p>', 1),
+        ('<p>Attachments: <a href="/getfile?id=8">the list of goods</a></p>', 1),
+        ('<p><a href="/world/annex-the-jordan-valley">Gantz: annex the Jordan Valley</a></p>', 0),
         ('<p><a href="/get?f=9">进口商品清单.xlsx</a></p>', 1),  # the link text names the file
         (
             '<p><a href="/news/2024.html">新闻</a> <a href="mailto:a@b.cn">信箱</a> <a href="#top">顶部</a></p>',
@@ -78,6 +80,15 @@ def test_relative_links_resolve_against_the_final_url_and_a_base_element():
     found = find_attachments(html, PAGE, base_url="http://www.customs.gov.cn/moved/index.html")
     assert found.links[0].url == "http://www.customs.gov.cn/files/a.pdf"
     assert found.links[0].page_url == PAGE
+
+
+def test_annex_links_to_other_sites_are_set_apart():
+    from parsers.extract.attachments import on_site
+
+    html = '<p>附件：<a href="/a.pdf">一</a> <a href="https://oig.nasa.gov/docs/IG-20-005.pdf">二</a></p>'
+    kept, off_site = on_site(find_attachments(f"<html><body>{html}</body></html>", PAGE).links, SOURCE)
+    assert [x.url for x in kept] == ["http://www.customs.gov.cn/a.pdf"]
+    assert [x.url for x in off_site] == ["https://oig.nasa.gov/docs/IG-20-005.pdf"]
 
 
 def test_more_annexes_than_the_cap_are_reported_not_dropped_unseen():

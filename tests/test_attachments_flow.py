@@ -38,7 +38,10 @@ def rss(base: str) -> str:
     items = "".join(
         f"<item><title>{title}</title><link>{base}{path}</link>"
         "<pubDate>Fri, 19 Jan 2024 10:00:00 +0800</pubDate></item>"
-        for path, title in (("/notice/12.html", files.NOTICE_PARAGRAPHS[0]), ("/notice/13.html", BAD_NOTICE[0]))
+        for path, title in (
+            ("/notice/12.html", files.NOTICE_PARAGRAPHS[0]),
+            ("/notice/13.html", BAD_NOTICE[0]),
+        )
     )
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>公告</title>{items}</channel></rss>'
 
@@ -50,7 +53,10 @@ def site() -> Iterator[HTTPServer]:
         server.expect_request("/feed.xml").respond_with_data(
             rss(server.url_for("").rstrip("/")), content_type="application/rss+xml"
         )
-        good = [("/files/P020240119.pdf", "1.允许进口的柑橘类水果清单"), ("/files/P020240119.xlsx", "2.指定入境口岸")]
+        good = [
+            ("/files/P020240119.pdf", "1.允许进口的柑橘类水果清单"),
+            ("/files/P020240119.xlsx", "2.指定入境口岸"),
+        ]
         html = "text/html; charset=utf-8"
         server.expect_request("/notice/12.html").respond_with_data(files.notice_page(good), content_type=html)
         bad_page = files.notice_page([(p, label) for p, (label, _, _) in BAD_ANNEXES.items()], BAD_NOTICE)
@@ -129,7 +135,9 @@ def test_annexes_text_codes_and_failures_after_one_ingest_and_again_after_repars
     found = rows(db, "SELECT count(*) FROM attachments")
     site.stop()  # reparse reads the raw archive only
     reparse(sources=str(sources), db_path=str(db))
-    assert rows(db, "SELECT file_name, media_type, text, bytes, title FROM attachments ORDER BY url") == annexes
+    assert (
+        rows(db, "SELECT file_name, media_type, text, bytes, title FROM attachments ORDER BY url") == annexes
+    )
     assert rows(db, "SELECT count(*) FROM attachments") == found
     assert {*files.ANNEX1_CODES, *files.ANNEX2_CODES} <= {
         c for (hs,) in rows(db, "SELECT hs_codes FROM measures") for c in hs
@@ -137,11 +145,14 @@ def test_annexes_text_codes_and_failures_after_one_ingest_and_again_after_repars
 
 
 def test_search_finds_an_article_by_words_of_its_annex(tmp_path, site):
-    from flows.cli import app
-    from flows.ingest import ingest
     from typer.testing import CliRunner
 
+    from flows.cli import app
+    from flows.ingest import ingest
+
     ingest(sources=str(registry(tmp_path, site)), db_path=str(tmp_path / "tw.duckdb"), fetch_options=FAST)
-    result = CliRunner().invoke(app, ["search", "citrus fruit admitted", "--json", "--db", str(tmp_path / "tw.duckdb")])
+    result = CliRunner().invoke(
+        app, ["search", "citrus fruit admitted", "--json", "--db", str(tmp_path / "tw.duckdb")]
+    )
     assert result.exit_code == 0, result.output
     assert '"matched_in": "P020240119.pdf"' in result.output and "notice/12.html" in result.output

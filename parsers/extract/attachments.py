@@ -7,7 +7,9 @@ block, says 附件 / 附表 / 附录 / Annex / Attachment / Appendix (`附件：
 a form seen on real notices). A labelled link to a web page (`.html`, `.shtml`, `.jhtml`, ...) is a
 reference, not an annex. Links inside a site's navigation (`nav`, `header` and `footer` elements, and
 blocks whose id or class says nav, menu, header, footer, breadcrumb or sidebar) and links that are
-not http(s) are skipped. Each URL is kept once, in page order, at most `MAX_PER_PAGE` per page (the rest
+not http(s) are skipped, and so are links to hosts outside the source's allowed hosts (`on_site`: on
+real pages they are documents the text cites; an annex server on another host needs `allowed_hosts`).
+Each URL is kept once, in page order, at most `MAX_PER_PAGE` per page (the rest
 are reported so nothing is dropped unseen).
 """
 
@@ -22,14 +24,21 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from parsers.extract import charset
-from parsers.model import AttachmentLink
+from parsers.fetch.policy import host_refusal
+from parsers.model import AttachmentLink, Source
 
 MAX_PER_PAGE = 20
 DOCUMENT_EXTENSIONS = frozenset(
     {"pdf", "xls", "xlsx", "xlsm", "doc", "docx", "wps", "et", "ofd", "csv", "zip", "rar", "7z"}
 )
 PAGE_EXTENSIONS = frozenset({"html", "htm", "shtml", "jhtml", "xhtml", "php", "asp", "aspx"})
-_LABEL = re.compile(r"附\s*件|附\s*表|附\s*录|\b(?:annex|attachment|appendix|enclosure)", re.IGNORECASE)
+# English labels only as a noun heading a list: "Annex 2", "Attachment:", "Appendix IV", "Annex" alone;
+# "annex the Jordan Valley" (a real headline link) is no annex.
+_LABEL = re.compile(
+    r"附\s*件|附\s*表|附\s*录"
+    r"|\b(?:annex|attachment|appendix|enclosure)(?:es|s)?(?:\s*(?:\d+|[IVX]+\b|[A-Z]\b)|\s*[:：]|\s*$)",
+    re.IGNORECASE,
+)
 _SKIPPED_BLOCKS = frozenset({"nav", "header", "footer"})
 _SKIPPED_NAMES = re.compile(
     r"\b(?:nav|navbar|menu|header|footer|breadcrumbs?|crumbs?|sidebar)\b", re.IGNORECASE
@@ -79,6 +88,15 @@ def find_attachments(
             found.setdefault(link.url, link)
     links = list(found.values())
     return Found(tuple(links[:MAX_PER_PAGE]), tuple(link.url for link in links[MAX_PER_PAGE:]))
+
+
+def on_site(
+    links: tuple[AttachmentLink, ...], source: Source
+) -> tuple[list[AttachmentLink], list[AttachmentLink]]:
+    """(links on the source's allowed hosts, links to other sites): as in listings read with the
+    default selector, off-site links are references the page cites, skipped without a failure row."""
+    kept = [link for link in links if host_refusal(link.url, source) is None]
+    return kept, [link for link in links if link not in kept]
 
 
 def _base_url(tree: HtmlElement, page_url: str) -> str:
