@@ -115,6 +115,30 @@ def damaged_member(body: bytes, name: str = "xl/worksheets/sheet1.xml") -> bytes
     return body[:middle] + bytes(8) + body[middle + 8 :]
 
 
+def pdf_bomb(inflated: int = 200_000_000) -> bytes:
+    """A one-page PDF whose content stream is `inflated` spaces, Flate-compressed (about 1000:1)."""
+    import zlib
+
+    deflate = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    data = b"".join(deflate.compress(block) for _ in range(inflated >> 20)) + deflate.flush()
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
+        b"<</Length %d/Filter/FlateDecode>>stream\n" % len(data) + data + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def cut_off(body: bytes) -> bytes:
     """The first half of a file: a download that stopped."""
     return body[: len(body) // 2]

@@ -144,6 +144,11 @@ def test_xls_workbook_read_with_xlrd():
     assert "1\t08054000\t鲜葡萄柚" in annex.text
 
 
+def test_a_pdf_without_a_text_layer_is_kept_with_empty_text():
+    annex = read(files.pdf([]))
+    assert isinstance(annex, Attachment) and annex.text == ""
+
+
 def test_an_encrypted_pdf_that_opens_with_the_empty_password_is_read():
     annex = read(files.pdf(["Annex 3 tariff lines 0805.10"], password=""))
     assert isinstance(annex, Attachment) and "tariff lines 0805.10" in annex.text
@@ -162,6 +167,7 @@ def test_an_encrypted_pdf_that_opens_with_the_empty_password_is_read():
             files.damaged_member(files.annex2_xlsx()),
             "corrupt XLSX workbook: member 'xl/worksheets/sheet1.xml'",
         ),
+        (files.pdf_bomb(), "PDF bomb refused: a page's content inflates past pypdf's limit"),
         (
             files.zip_bomb_xlsx(),
             "zip bomb refused: XLSX workbook members declare 119555043 bytes uncompressed",
@@ -174,7 +180,18 @@ def test_an_encrypted_pdf_that_opens_with_the_empty_password_is_read():
         ),
         (b"Rar!\x1a\x07\x00" + bytes(100), "unrecognised format (first bytes 52 61 72 21"),
     ],
-    ids=["encrypted", "cut-pdf", "cut-xlsx", "bad-crc", "zip-bomb", "zip-archive", "html", "doc", "rar"],
+    ids=[
+        "encrypted",
+        "cut-pdf",
+        "cut-xlsx",
+        "bad-crc",
+        "pdf-bomb",
+        "zip-bomb",
+        "zip-archive",
+        "html",
+        "doc",
+        "rar",
+    ],
 )
 def test_a_bad_annex_is_a_failure_row_saying_why(body, reason):
     failure = read(body)

@@ -7,7 +7,8 @@ OLE2 compound file with a `Workbook` stream (XLS, xlrd). Anything else is an uns
 failure row: old binary Word `.doc` (no well-kept pure-Python reader exists; convert it to DOCX or
 PDF upstream), WPS, OFD, archives, HTML pages. An encrypted PDF that opens with the empty password
 (permissions only) is read; one that needs a password is a failure row. A PDF with no text layer
-(a scan) is stored with empty text. Runs in a worker process under the parse budgets
+(a scan) is stored with empty text; one whose page content inflates past pypdf's decompression
+limit (75 MB a stream) is a failure row (a PDF bomb). Runs in a worker process under the parse budgets
 (`flows.parallel.extract_attachments`).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from typing import Any
 
 from parsers.extract.office import AnnexError, docx_text, xls_text, xlsx_text, zip_kind
 from parsers.isolation import describe, failure
@@ -77,12 +79,29 @@ def pdf_text(body: bytes) -> str:
                 raise AnnexError(f"encrypted PDF that cannot be decrypted: {describe(exc)}") from None
             if opened == PasswordType.NOT_DECRYPTED:
                 raise AnnexError("encrypted PDF: a password is needed to open it, none is known")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [page.extract_text() or _empty(page) for page in reader.pages]
     except AnnexError:
         raise
     except Exception as exc:  # pypdf's PdfReadError and whatever a damaged file provokes
         raise AnnexError(f"corrupt PDF: {describe(exc)}") from None
     return "\n".join(" ".join(line.split()) for page in pages for line in page.splitlines() if line.strip())
+
+
+def _empty(page: Any) -> str:
+    """'' for a page without text, unless its content inflates past pypdf's limits (a PDF bomb).
+
+    pypdf's extract_text returns '' when a content stream is over its 75 MB decompression limit; only
+    the stream itself says why, so pages without text are asked (a scan's contents are small).
+    """
+    from pypdf.errors import LimitReachedError
+
+    try:
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
+    except LimitReachedError as exc:
+        raise AnnexError(f"PDF bomb refused: a page's content inflates past pypdf's limit ({exc})") from None
+    return ""
 
 
 _READERS = {"pdf": pdf_text, "xlsx": xlsx_text, "xls": xls_text, "docx": docx_text}
