@@ -6,6 +6,8 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import annex_files as files
 from parsers.classify.fields import table_hs_codes
@@ -73,6 +75,13 @@ def test_links_in_nav_header_and_footer_blocks_are_not_annexes():
 )
 def test_which_links_count_as_annexes(html, expected):
     assert len(find_attachments(f"<html><body>{html}</body></html>", PAGE).links) == expected
+
+
+def test_an_annex_link_that_is_no_url_is_refused_with_its_reason():
+    html = '<p>附件：<a href="http://[::1/x.pdf">清单</a> <a href="javascript:get(1)">附件</a></p>'
+    found = find_attachments(f"<html><head><base href='http://[x'></head><body>{html}</body></html>", PAGE)
+    assert found.links == () and [r.url for r in found.refused] == ["http://[::1/x.pdf"]
+    assert "link '清单': invalid URL (Invalid IPv6 URL)" in found.refused[0].reason
 
 
 def test_relative_links_resolve_against_the_final_url_and_a_base_element():
@@ -296,3 +305,60 @@ def test_attachments_must_be_a_boolean(tmp_path):
 
     with pytest.raises(RegistryError, match="attachments = 'yes': expected true or false"):
         _registry(tmp_path, 'attachments = "yes"')
+
+
+# Any bytes: an annex or a failure row, never an exception; any page: links that may be fetched
+
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+GOOD = [files.annex1_pdf(), files.annex2_xlsx(), files.docx(["附件"], [("a", "b")])]
+
+
+@FUZZ
+@given(
+    st.one_of(
+        st.binary(max_size=2048),
+        st.tuples(
+            st.sampled_from([b"%PDF-1.7\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]),
+            st.binary(max_size=2048),
+        ).map(b"".join),
+        st.tuples(st.sampled_from(GOOD), st.integers(0, 40_000), st.binary(min_size=1, max_size=64)).map(
+            lambda t: t[0][: t[1] % len(t[0])] + t[2] + t[0][t[1] % len(t[0]) + len(t[2]) :]
+        ),  # a real file with bytes overwritten somewhere
+    )
+)
+def test_any_bytes_are_an_annex_or_a_failure_row_never_an_exception(body):
+    outcome = read(body)
+    assert isinstance(outcome, Attachment | Failure)
+    if isinstance(outcome, Failure):
+        assert outcome.stage == "attachment" and outcome.reason.startswith("annex of ")
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=20),
+            st.sampled_from(
+                [
+                    "附件：",
+                    "Annex 1",
+                    "<a href='",
+                    "'>",
+                    "</a>",
+                    ".pdf",
+                    "<nav>",
+                    "</p>",
+                    "http://[::1/x",
+                    "javascript:",
+                    "\x00",
+                    "<base href='//x/'>",
+                ]
+            ),
+        ),
+        max_size=30,
+    )
+)
+def test_any_page_yields_http_links_without_exceptions(pieces):
+    found = find_attachments("<html><body><p>" + "".join(pieces) + "</p></body></html>", PAGE)
+    assert all(x.url.startswith(("http://", "https://")) and x.page_url == PAGE for x in found.links)

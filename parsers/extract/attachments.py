@@ -7,7 +7,7 @@ block, says 附件 / 附表 / 附录 / Annex / Attachment / Appendix (`附件：
 a form seen on real notices). A labelled link to a web page (`.html`, `.shtml`, `.jhtml`, ...) is a
 reference, not an annex. Links inside a site's navigation (`nav`, `header` and `footer` elements, and
 blocks whose id or class says nav, menu, header, footer, breadcrumb or sidebar) and links that are
-not http(s) are skipped, and so are links to hosts outside the source's allowed hosts (`on_site`: on
+not http(s) are skipped (an annex link that is no valid URL is `refused`: a failure row), and so are links to hosts outside the source's allowed hosts (`on_site`: on
 real pages they are documents the text cites; an annex server on another host needs `allowed_hosts`).
 Each URL is kept once, in page order, at most `MAX_PER_PAGE` per page (the rest
 are reported so nothing is dropped unseen).
@@ -18,13 +18,13 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 from lxml.html import HtmlElement
 
 from parsers.extract import charset
-from parsers.fetch.policy import host_refusal
+from parsers.fetch.policy import host_refusal, join_url
 from parsers.model import AttachmentLink, Source
 
 MAX_PER_PAGE = 20
@@ -48,11 +48,20 @@ _BEFORE = 60  # characters of the block before a link that may label it
 
 
 @dataclass(frozen=True)
+class Refused:
+    """An annex link that is no valid URL (`http://[::1/x.pdf`), with the reason."""
+
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Found:
-    """The annex links of one page, and how many more there were than `MAX_PER_PAGE`."""
+    """The annex links of one page, the URLs past `MAX_PER_PAGE`, and the annex links that are no URL."""
 
     links: tuple[AttachmentLink, ...]
     over_cap: tuple[str, ...] = ()
+    refused: tuple[Refused, ...] = ()
 
 
 def extension(path_or_name: str) -> str:
@@ -82,12 +91,16 @@ def find_attachments(
         return Found(())
     base = _base_url(tree, base_url or page_url)
     found: dict[str, AttachmentLink] = {}
+    refused: dict[str, Refused] = {}
     for anchor in tree.iter("a"):
         link = _annex(anchor, base, page_url)
-        if link is not None:
+        if isinstance(link, Refused):
+            refused.setdefault(link.url, link)
+        elif link is not None:
             found.setdefault(link.url, link)
     links = list(found.values())
-    return Found(tuple(links[:MAX_PER_PAGE]), tuple(link.url for link in links[MAX_PER_PAGE:]))
+    over = tuple(link.url for link in links[MAX_PER_PAGE:])
+    return Found(tuple(links[:MAX_PER_PAGE]), over, tuple(refused.values()))
 
 
 def on_site(
@@ -101,26 +114,33 @@ def on_site(
 
 def _base_url(tree: HtmlElement, page_url: str) -> str:
     href = next((b.get("href") for b in tree.iter("base") if b.get("href")), None)
-    return urljoin(page_url, href.strip()) if href else page_url
+    if not href:
+        return page_url
+    url, refusal = join_url(page_url, href)
+    return page_url if refusal else url  # a broken <base> is ignored, as browsers ignore it
 
 
-def _annex(anchor: HtmlElement, base: str, page_url: str) -> AttachmentLink | None:
+def _annex(anchor: HtmlElement, base: str, page_url: str) -> AttachmentLink | Refused | None:
     href = (anchor.get("href") or "").strip()
-    if not href or href.startswith("#"):
+    if not href or href.startswith("#") or any(_navigation(a) for a in anchor.iterancestors()):
         return None
-    url = urljoin(base, href).split("#", 1)[0]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    if any(_navigation(a) for a in anchor.iterancestors()):
-        return None
+    url, refusal = join_url(base, href)
     label = " ".join(anchor.text_content().split())
-    by_url, by_text = extension(parts.path), extension(label)
-    if by_url in DOCUMENT_EXTENSIONS or by_text in DOCUMENT_EXTENSIONS:
-        return AttachmentLink(page_url, url, _name(parts.path, label), label)
-    if by_url in PAGE_EXTENSIONS or not (_LABEL.search(label) or _LABEL.search(_text_before(anchor))):
+    path = href.split("?", 1)[0].split("#", 1)[0] if refusal else urlsplit(url).path
+    if not _is_annex(path, label, anchor):
         return None
-    return AttachmentLink(page_url, url, _name(parts.path, label), label)
+    if refusal:  # a mailto: or javascript: link is no file; a malformed URL of an annex is a failure
+        return None if refusal.startswith("scheme") else Refused(url, f"link {label[:80]!r}: {refusal}")
+    return AttachmentLink(page_url, url, _name(path, label), label)
+
+
+def _is_annex(path: str, label: str, anchor: HtmlElement) -> bool:
+    by_url, by_text = extension(path), extension(label)
+    if by_url in DOCUMENT_EXTENSIONS or by_text in DOCUMENT_EXTENSIONS:
+        return True
+    if by_url in PAGE_EXTENSIONS:
+        return False
+    return bool(_LABEL.search(label) or _LABEL.search(_text_before(anchor)))
 
 
 def _navigation(element: HtmlElement) -> bool:
