@@ -46,7 +46,8 @@ def decode_text(source_id: str, doc: Document) -> str | Failure:
             source_id, doc.url, "parse", "binary content (NUL or control bytes), not a text document"
         )
     encoding = doc.encoding or "utf-8"
-    if charset.normalize(encoding) is None:  # unknown, or a codec such as rot13 that is no text encoding
+    codec = charset.normalize(encoding)  # a WHATWG label such as x-gbk names a codec Python calls gbk
+    if codec is None:  # unknown, or a codec such as rot13 that is no text encoding
         return Failure(
             source_id,
             doc.url,
@@ -54,7 +55,7 @@ def decode_text(source_id: str, doc: Document) -> str | Failure:
             f"encoding {encoding!r} declared for this source is no usable text encoding",
         )
     try:
-        return doc.body.decode(encoding)
+        return doc.body.decode(codec)
     except UnicodeDecodeError as exc:
         guess = guess_encoding(doc.body[:65536])
         hint = f"; it looks like {guess}: declare `encoding` for this source" if guess else ""
