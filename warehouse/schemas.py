@@ -66,6 +66,12 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "core.dedup_bands": pa.schema([("article_key", pa.int64()), ("band", pa.uint8()), ("key", pa.int64())]),
+    "core.attachments": pa.schema(
+        [
+            ("attachment_id", _S), ("article_id", _S), ("url", _S), ("file_name", _S), ("media_type", _S), ("text", _S), ("sha256", _S),
+            ("bytes", pa.int64()), ("fetched_at", _TS),
+        ]
+    ),
 }  # fmt: skip
 
 
