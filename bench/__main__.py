@@ -129,6 +129,16 @@ def main(argv: list[str] | None = None) -> None:
     from bench import official
 
     figures.update(official.run())
+    from bench import official_signals
+
+    print(
+        "\n== trade signals on official documents not about foreign trade (60 gov.cn documents)", flush=True
+    )
+    signals = official_signals.signals()
+    official_signals.show(signals)
+    found = signals["table"].get("no", {})
+    figures["official_no_trade_customs_measure_docs"] = found.get("customs_measures", 0)
+    figures["official_no_trade_customs_topic_docs"] = found.get("customs", 0)
 
     print("\n== extraction (aeb, 181 pages): F1 and speed", flush=True)
     pages = extraction.load(extraction.CORPUS)

@@ -74,6 +74,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("why", _S), ("placed_at", _TS),
         ]
     ),
+    "core.attachments": pa.schema(
+        [
+            ("attachment_id", _S), ("article_id", _S), ("url", _S), ("file_name", _S), ("media_type", _S), ("text", _S), ("sha256", _S),
+            ("bytes", pa.int64()), ("fetched_at", _TS),
+        ]
+    ),
 }  # fmt: skip
 
 

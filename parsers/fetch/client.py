@@ -18,6 +18,8 @@ and `str(error)` is the reason):
      ├── HostDownError             host skipped for the rest of the run
      ├── TransportError            no complete response, after all retries
      │    ├── ConnectionFailedError    DNS, refused, reset, protocol error
+     │    │    └── TLSError                TLS handshake: most often an untrusted certificate
+     │    │                                (never retried; a source's `ca_bundle` adds trust)
      │    └── FetchTimeoutError        connect, read or total timeout
      ├── HTTPStatusError           final status >= 400 (`.status`)
      ├── TooManyRedirectsError     more than `max_redirects` hops, or a loop
@@ -51,6 +53,7 @@ from parsers.fetch.types import (
     HostDownError,
     HTTPStatusError,
     Response,
+    TLSError,
     TooLargeError,
     TooManyRedirectsError,
     TransportError,
@@ -69,6 +72,7 @@ __all__ = [
     "HTTPStatusError",
     "HostDownError",
     "Response",
+    "TLSError",
     "TooLargeError",
     "TooManyRedirectsError",
     "TransportError",
@@ -192,7 +196,7 @@ class Fetcher:
             current = hops[-1]
             await self._admit(source, current, len(hops) > 1, robots)
             raw = await self._wire.attempts(
-                self._host(source, host_of(current)), current, validators, max_bytes
+                self._host(source, host_of(current)), current, validators, max_bytes, source.ca_bundle
             )
             location = raw.headers.get("location")
             if raw.status not in _REDIRECTS or not location:
