@@ -65,6 +65,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "core.dedup_bands": pa.schema([("article_key", pa.int64()), ("band", pa.uint8()), ("key", pa.int64())]),
+    "core.alert_sources": pa.schema(
+        [
+            ("alert_id", _S), ("article_id", _S), ("source_id", _S), ("url", _S), ("title", _S), ("language", _S),
+            ("published_at", _TS), ("first_seen", _TS), ("rule", _S), ("probability", _F64), ("why", _S),
+            ("run_id", _S),
+        ]
+    ),
 }  # fmt: skip
 
 
