@@ -96,7 +96,9 @@ def messages(
     alerts: list[dict[str, object]], sources: dict[str, list[dict[str, object]]]
 ) -> list[tuple[list[str], str, str]]:
     """(alert ids, title, body) of each alert, with its sources."""
-    return [([str(a["alert_id"])], *alert_text.message(a, sources.get(str(a["alert_id"]), ()))) for a in alerts]
+    return [
+        ([str(a["alert_id"])], *alert_text.message(a, sources.get(str(a["alert_id"]), ()))) for a in alerts
+    ]
 
 
 def claim_seconds() -> float:

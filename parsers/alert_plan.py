@@ -157,7 +157,9 @@ def plan(
         decided = decide(by_article[report.article_id], alerted, status,
                          {report.article_id: link} if link else None)  # fmt: skip
         out.alerts += decided
-        alerted += [(a.alert_id, a.n_shingles, a.sig, a.candidate.text) for a in decided if a.status != "duplicate"]
+        alerted += [
+            (a.alert_id, a.n_shingles, a.sig, a.candidate.text) for a in decided if a.status != "duplicate"
+        ]
         _attach(out, index, report, link, decided)
     for report in (r for r in ordered if r.article_id not in by_article):
         link = index.link(report)

@@ -145,9 +145,9 @@ class EventLinks:
         if not report.story_id:
             return None
         for article_id, story in self.story_of.items():
-            if story == report.story_id and article_id != report.article_id:
-                if not country_conflict(mine, self.countries_of[article_id]):
-                    return Link(self.alerts_of[article_id], "story", article_id)
+            same = story == report.story_id and article_id != report.article_id
+            if same and not country_conflict(mine, self.countries_of[article_id]):
+                return Link(self.alerts_of[article_id], "story", article_id)
         return None
 
     def _candidates(self, p: events.Profile) -> list[str]:

@@ -61,7 +61,7 @@ def known_reports(
         """,
         [lo, hi],
     ).fetchall()
-    return [(Report(*row[:-1]), list(row[-1])) for row in rows]  # type: ignore[arg-type]
+    return [(Report(*row[:-1]), list(row[-1])) for row in rows]
 
 
 def insert_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], run_id: str) -> int:
@@ -123,7 +123,9 @@ def mark_checked(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> 
         con.unregister("checked_ids")
 
 
-def sources_of(con: duckdb.DuckDBPyConnection, alert_ids: Sequence[str]) -> dict[str, list[dict[str, object]]]:
+def sources_of(
+    con: duckdb.DuckDBPyConnection, alert_ids: Sequence[str]
+) -> dict[str, list[dict[str, object]]]:
     """Each alert's sources, earliest first: source_id, url, language, first_seen, rule."""
     if not alert_ids:
         return {}
