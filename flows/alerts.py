@@ -40,6 +40,7 @@ from warehouse.handle import Warehouse
 
 SECRET_BLOCK = "tradewire-alert-urls"
 EVENT = "tradewire.customs-measure.new"
+AMENDED_EVENT = "tradewire.customs-notice.amended"
 CLAIM_ENV = "TRADEWIRE_ALERT_CLAIM_SECONDS"
 CLAIM_SECONDS = 900.0  # far beyond Apprise's own timeouts (4 s connect, 4 s read per destination)
 NO_DESTINATION = "no alert destination configured (TRADEWIRE_ALERT_URLS or the Secret block)"
@@ -166,7 +167,7 @@ def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
     for alert in fresh:
         c = alert.candidate
         emit_event(
-            event=EVENT,
+            event=EVENT if alert.kind == "new" else AMENDED_EVENT,
             resource={"prefect.resource.id": f"tradewire.measure.{alert.alert_id}", "prefect.resource.name": c.text[:80]},
             payload={"issuing_body": c.issuing_body, "title": c.title, "url": c.url, "measure": c.text,
                      "published_at": c.published_at.isoformat() if c.published_at else None},

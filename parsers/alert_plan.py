@@ -179,3 +179,18 @@ def _attach(out: Plan, index: EventLinks, report: Report, link: Link | None, dec
     out.sources += [Source(a, report, "measure") for a in dict.fromkeys(repeated) if a not in linked]
     if fresh or linked or repeated:
         index.add(report, [*fresh, *linked, *repeated])
+
+
+# article_id, revision, title, diff, url, published_at, story_id, issuing_body, announcement_no
+AmendedRow = tuple[str, int, str | None, str, str | None, datetime | None, str | None, str | None, str | None]
+
+
+def amended(rows: Iterable[AmendedRow], status: str) -> list[Alert]:
+    """One `amended` alert per new revision of a customs notice (rows of `warehouse.revisions.amended`)."""
+    out = []
+    for article_id, revision, title, diff, url, published_at, story_id, body, number in rows:
+        c = Candidate(article_id, 0, diff, body, number, title, url, published_at, story_id)
+        key = f"{article_id}:amended:{revision}"
+        alert_id = "al-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+        out.append(Alert(alert_id, c, 0, b"", status, None, "amended", revision))
+    return out

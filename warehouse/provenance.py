@@ -14,7 +14,7 @@ from parsers.alert_plan import Alert, Source
 from parsers.provenance import Report
 from parsers.stories import event_index
 from warehouse import alerts as store
-from warehouse import schemas
+from warehouse import revisions, schemas
 from warehouse.load import transaction
 
 _REPORT = "a.article_id, a.source_id, a.url, a.title, a.clean_text, a.published_at, a.language, a.story_id, a.loaded_at"
@@ -155,7 +155,9 @@ def decide(con: duckdb.DuckDBPyConnection, status: str, run_id: str) -> tuple[li
         planned = alert_plan.Plan()
         if candidates or known:
             planned = alert_plan.plan(candidates, reports, known, store.alerted(con), status)
-        store.insert(con, planned.alerts, run_id)
+        decided = planned.alerts + alert_plan.amended(revisions.amended(con), status)
+        store.insert(con, decided, run_id)
+        revisions.first_sources(con, run_id)
         attached = insert_sources(con, planned.sources, run_id) + add_sightings(con, run_id)
         mark_checked(con, (r.article_id for r in reports))
-    return planned.alerts, attached
+    return decided, attached

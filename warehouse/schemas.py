@@ -72,6 +72,13 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("run_id", _S),
         ]
     ),
+    "core.article_revisions": pa.schema(
+        [
+            ("article_id", _S), ("revision", _I32), ("url", _S), ("source_id", _S), ("fetched_at", _TS),
+            ("changed", _LIST), ("title", _S), ("clean_text", _S), ("content_hash", _S), ("metadata", _S),
+            ("diff", _S), ("customs", pa.bool_()), ("run_id", _S),
+        ]
+    ),
 }  # fmt: skip
 
 
