@@ -79,7 +79,7 @@ def recheck(source: Source, warehouse: Warehouse, network: Network, run_id: str,
     if not source.official or source.kind == "files" or days <= 0:
         return 0
     with warehouse.session() as con:
-        validators = store.due(con, source.id, days, hours)
+        validators = store.due(con, source.id, run_id, days, hours)
     if not validators:
         return 0
     responses, failures = network.call(network.fetcher.fetch_many(source, list(validators), validators))

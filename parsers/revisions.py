@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from parsers.model import Article
 
 METADATA = ("published_at", "date_text", "author", "agency", "language")
+# after a sentence end (Chinese or Western), or before an enumerated item (一、 二、 ... 十二、)
+_SENTENCE = re.compile(r"(?<=[。！？；])|(?<=[.!?])\s+(?=[A-Z\"“(])|\s+(?=[一二三四五六七八九十]{1,3}、)")
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,22 @@ def metadata_of(article: Article) -> dict[str, str | None]:
     return {k: (v.isoformat(sep=" ") if isinstance(v, datetime) else v) for k, v in values.items()}
 
 
+def sentences(text: str) -> list[str]:
+    """The text as diff lines: one per sentence or enumerated item, paragraphs kept apart by a blank line.
+
+    Cleaning joins a notice's items into long paragraphs; a line per sentence keeps an amended item
+    its own line of the diff instead of a changed paragraph of twenty lines.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += [part.strip() for part in _SENTENCE.split(paragraph) if part.strip()] or [""]
+    return lines
+
+
 def unified(before_title: str, before: str, after_title: str, after: str, revision: int) -> str:
-    """A unified diff of title and text from one version to the next."""
-    old = [before_title, "", *before.splitlines()]
-    new = [after_title, "", *after.splitlines()]
+    """A unified diff of title and text (a line per sentence) from one version to the next."""
+    old = [before_title, "", *sentences(before)]
+    new = [after_title, "", *sentences(after)]
     lines = difflib.unified_diff(
         old, new, fromfile=f"revision {revision - 1}", tofile=f"revision {revision}", lineterm=""
     )

@@ -22,20 +22,22 @@ INDEX_HINTS = ("feed", "listing", "sitemap")  # title/date sources that came fro
 
 
 def due(
-    con: duckdb.DuckDBPyConnection, source_id: str, days: float, every_hours: float
+    con: duckdb.DuckDBPyConnection, source_id: str, run_id: str, days: float, every_hours: float
 ) -> dict[str, Validators]:
-    """Article pages of the source first seen within `days`, not asked for in the last `every_hours`."""
+    """Article pages of the source first seen within `days` (before this run), not asked for in the last
+    `every_hours`."""
     now = datetime.now()
     rows = con.execute(
         """
         SELECT h.url, h.etag, h.last_modified, h.sha256
         FROM core.http_cache h
-        JOIN (SELECT url, min(seen_at) AS first_seen FROM core.sightings WHERE source_id = ? GROUP BY url) s
+        JOIN (SELECT url, min(seen_at) AS first_seen FROM core.sightings WHERE source_id = ? GROUP BY url
+              HAVING NOT bool_or(run_id = ?)) s
           USING (url)
         WHERE h.source_id = ? AND h.kind = 'article' AND h.status = 200 AND s.first_seen >= ? AND h.fetched_at <= ?
         ORDER BY s.first_seen DESC, h.url
         """,
-        [source_id, source_id, now - timedelta(days=days),
+        [source_id, run_id, source_id, now - timedelta(days=days),
          datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=every_hours)],  # fetched_at is UTC
     ).fetchall()  # fmt: skip
     return {url: Validators(etag, modified, sha) for url, etag, modified, sha in rows}
