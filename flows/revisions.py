@@ -93,7 +93,9 @@ def recheck(source: Source, warehouse: Warehouse, network: Network, run_id: str,
     with warehouse.session() as con, transaction(con):
         store.record(con, source.id, run_id, checked, found, [*failures, *unparsed])
     if found:
-        get_run_logger().info("source %s: %d official page(s) changed: new revision(s)", source.id, len(found))
+        get_run_logger().info(
+            "source %s: %d official page(s) changed: new revision(s)", source.id, len(found)
+        )
     return len(found)
 
 

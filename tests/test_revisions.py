@@ -18,8 +18,8 @@ from werkzeug import Request, Response
 
 from parsers.model import Article
 from parsers.revisions import Snapshot, compare
-from test_alerts import receiver  # noqa: F401 - the fixture
 from test_alert_sources import CAMBODIA_NOTICE
+from test_alerts import receiver  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 NOTICE = CAMBODIA_NOTICE.read_text(encoding="utf-8")
@@ -103,21 +103,30 @@ def test_an_edited_notice_gets_a_revision_and_one_amended_alert(receiver, site, 
         return ingest(sources=str(sources), db_path=str(db), fetch_options=FAST)
 
     run()
-    assert [m["title"] for m in receiver.messages] == ["New customs measure: General Administration of Customs"]
+    assert [m["title"] for m in receiver.messages] == [
+        "New customs measure: General Administration of Customs"
+    ]
     run()  # unchanged: the page answers 304 to the stored ETag
     assert site.conditional == [None, '"v1"']
     assert rows(db, "SELECT count(*) FROM article_revisions") == [(0,)] and len(receiver.messages) == 1
 
     site.edit(EDITED)
     run()
-    [(article_id, revision, changed, diff)] = rows(db, "SELECT article_id, revision, changed, diff FROM article_revisions")
+    [(article_id, revision, changed, diff)] = rows(
+        db, "SELECT article_id, revision, changed, diff FROM article_revisions"
+    )
     assert rows(db, "SELECT article_id FROM articles") == [(article_id,)]  # a revision, not a new article
     assert (revision, changed) == (1, ["text"])
     assert f"-{WITHDRAWN}" in diff.splitlines() and diff.startswith("--- revision 0\n+++ revision 1")
     assert rows(db, "SELECT count(*) FROM article_revisions WHERE diff LIKE '%柬埔寨交通运输工具%'") == [(1,)]
     amended = receiver.messages[1:]
-    assert len(amended) == 1 and amended[0]["title"] == "Amended customs notice: General Administration of Customs"
-    assert f"-{WITHDRAWN}" in amended[0]["message"] and "Revision 1 of http://127.0.0.1" in amended[0]["message"]
+    assert (
+        len(amended) == 1
+        and amended[0]["title"] == "Amended customs notice: General Administration of Customs"
+    )
+    assert (
+        f"-{WITHDRAWN}" in amended[0]["message"] and "Revision 1 of http://127.0.0.1" in amended[0]["message"]
+    )
     assert rows(db, "SELECT kind, revision, status, sources FROM alerts WHERE kind = 'amended'") == [
         ("amended", 1, "delivered", 1)
     ]
@@ -144,7 +153,14 @@ def test_revisions_are_off_outside_the_window(receiver, site, tmp_path, monkeypa
 def _article(text: str, **fields: object) -> Article:
     from parsers.stories.hashing import content_hash
 
-    base = {"source_id": "s", "url": "u", "title": "t", "raw_text": text, "paragraphs": (), "clean_text": text}
+    base = {
+        "source_id": "s",
+        "url": "u",
+        "title": "t",
+        "raw_text": text,
+        "paragraphs": (),
+        "clean_text": text,
+    }
     return Article(**{**base, "content_hash": content_hash(text), **fields})  # type: ignore[arg-type]
 
 
@@ -156,8 +172,10 @@ def test_compare_names_what_changed():
     retitled = compare(old, _article(NOTICE, title="公告"), "u", "s", now, True)
     assert retitled and retitled.changed == ("title",) and "+公告" in retitled.diff
     redated = compare(old, _article(NOTICE, date_text="2021年7月5日"), "u", "s", now, True)
-    assert redated and redated.changed == ("metadata",) and '"date_text": [null, "2021年7月5日"]' in (
-        redated.metadata or ""
+    assert (
+        redated
+        and redated.changed == ("metadata",)
+        and '"date_text": [null, "2021年7月5日"]' in (redated.metadata or "")
     )
     edited = compare(old, _article(EDITED), "u", "s", now, True)
     assert edited and edited.changed == ("text",) and edited.revision == 1

@@ -152,4 +152,3 @@ def first_sources(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         """,
         [run_id],
     )
-
