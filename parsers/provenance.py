@@ -19,8 +19,9 @@ without measures of its own costs nothing when it is linked wrongly but a line i
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -64,6 +65,28 @@ class Link:
     def strong(self) -> bool:
         """Whether the evidence is strong enough to keep a report's own measures from alerting."""
         return self.rule in STRONG_RULES
+
+
+def nearby(reports: Sequence[Report], anchors_at: Sequence[datetime | None]) -> list[Report]:
+    """The reports published within the matcher's window of one of `anchors_at` (undated ones too).
+
+    Only those can be linked to an alert, so only those are profiled: after a reparse that changed
+    many texts every article is new to the alert step, but few are near an alert. An undated anchor
+    could be near anything: then every report is kept.
+    """
+    if any(a is None for a in anchors_at):
+        return list(reports)
+    days = sorted(a.toordinal() for a in anchors_at if a)
+    out = []
+    for r in reports:
+        if r.published_at is None:
+            out.append(r)
+            continue
+        day = r.published_at.toordinal()
+        i = bisect.bisect_left(days, day - event_index.WINDOW_DAYS)
+        if i < len(days) and days[i] <= day + event_index.WINDOW_DAYS:
+            out.append(r)
+    return out
 
 
 def countries(report: Report) -> frozenset[str]:

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from parsers import alert_plan
 from parsers.alert_plan import Alert, Source
-from parsers.provenance import Report
+from parsers.provenance import Report, nearby
 from parsers.stories import event_index
 from warehouse import alerts as store
 from warehouse import revisions, schemas
@@ -154,7 +154,9 @@ def decide(con: duckdb.DuckDBPyConnection, status: str, run_id: str) -> tuple[li
         known = known_reports(con, reports)
         planned = alert_plan.Plan()
         if candidates or known:
-            planned = alert_plan.plan(candidates, reports, known, store.alerted(con), status)
+            anchors = [r.published_at for r, _ in known] + [c.published_at for c in candidates]
+            linkable = nearby(reports, anchors)
+            planned = alert_plan.plan(candidates, linkable, known, store.alerted(con), status)
         decided = planned.alerts + alert_plan.amended(revisions.amended(con), status)
         store.insert(con, decided, run_id)
         revisions.first_sources(con, run_id)
