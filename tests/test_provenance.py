@@ -12,7 +12,9 @@ SEEN = datetime(2026, 12, 2)
 
 def report(path, published: datetime | None = None, story: str | None = None) -> Report:  # type: ignore[no-untyped-def]
     text = path.read_text(encoding="utf-8")
-    return Report(path.stem, "s", f"file://{path}", text.split("\n", 1)[0], text, published, None, story, SEEN)
+    return Report(
+        path.stem, "s", f"file://{path}", text.split("\n", 1)[0], text, published, None, story, SEEN
+    )
 
 
 def test_a_report_of_the_notice_links_and_the_same_template_for_another_country_does_not():
