@@ -6,9 +6,9 @@ pages (`bench.pipeline.Site`: a feed plus article pages on 127.0.0.1). Then comp
 view both versions have, row for row, leaving out what differs between any two runs (run ids and
 load, fetch and run times).
 
-    python -m bench.equivalence [--old pre-spine] [--new WORKTREE]
+    python -m bench.equivalence [--old 5f11830] [--new WORKTREE]
 
-`--old` is a git revision (default: the tag `pre-spine`, the last commit before the redesign),
+`--old` is a git revision (default: commit 5f11830, the last commit before the redesign),
 extracted with `git archive`; `--new` defaults to this checkout.
 """
 
@@ -112,7 +112,7 @@ def _differing(old: list[tuple[str, ...]], new: list[tuple[str, ...]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Build both versions' warehouses on both data sets and compare their views."""
     parser = argparse.ArgumentParser(prog="python -m bench.equivalence", description=__doc__.splitlines()[0])
-    parser.add_argument("--old", default="pre-spine")
+    parser.add_argument("--old", default="5f11830")
     parser.add_argument("--new", type=Path, default=ROOT)
     args = parser.parse_args(argv)
     from bench.__main__ import prefect_server

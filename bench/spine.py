@@ -6,7 +6,7 @@
 2. Hosts side by side: four feed sources on four loopback hosts (127.0.0.2-5), 1 request/s each,
    in one run, against one of them alone (this checkout only; wanted: ratio <= 1.6).
 
-    python -m bench.spine [--old pre-spine] [--pages 6]
+    python -m bench.spine [--old 5f11830] [--pages 6]
 """
 
 from __future__ import annotations
@@ -85,9 +85,10 @@ def hosts_side_by_side(pages: int) -> dict[str, float]:
             "ratio": walls["four"] / walls["one"]}  # fmt: skip
 
 
-def spine_benchmark(old: str = "pre-spine", pages: int = 6) -> dict[str, Any]:
+def spine_benchmark(old: str = "5f11830", pages: int = 6) -> dict[str, Any]:
     """Print and return the before/after figures and the hosts ratio (needs a running Prefect API)."""
-    with tempfile.TemporaryDirectory(prefix="tw-spine-") as tmp:
+    # Beside the checkout, so the old tree's benches find ../shared as this one does.
+    with tempfile.TemporaryDirectory(prefix=".tw-spine-", dir=ROOT.parent) as tmp:
         before = probe(extract(old, Path(tmp)))
     after = probe(ROOT)
     print(f"  {'181-page run':28} {'before (' + old + ')':>22} {'after':>10}")
@@ -110,7 +111,7 @@ def spine_benchmark(old: str = "pre-spine", pages: int = 6) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     """Print the before/after figures and the hosts ratio."""
     parser = argparse.ArgumentParser(prog="python -m bench.spine", description=__doc__.splitlines()[0])
-    parser.add_argument("--old", default="pre-spine")
+    parser.add_argument("--old", default="5f11830")
     parser.add_argument("--pages", type=int, default=6, help="articles per host in the hosts bench")
     args = parser.parse_args(argv)
     from bench.__main__ import prefect_server

@@ -170,7 +170,8 @@ def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
             event=EVENT if alert.kind == "new" else AMENDED_EVENT,
             resource={"prefect.resource.id": f"tradewire.measure.{alert.alert_id}", "prefect.resource.name": c.text[:80]},
             payload={"issuing_body": c.issuing_body, "title": c.title, "url": c.url, "measure": c.text,
-                     "published_at": c.published_at.isoformat() if c.published_at else None},
+                     "published_at": c.published_at.isoformat() if c.published_at else None,
+                     "document_no": c.document_no},
         )  # fmt: skip
     outcomes: dict[str, str | None] = {}
     if pending:
@@ -182,7 +183,8 @@ def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
     elif failed:
         get_run_logger().warning("%d alert(s) not delivered; they stay pending for the next run", failed)
     table = tuple(
-        {"issuing body": a.candidate.issuing_body, "measure": a.candidate.text, "article": a.candidate.title,
+        {"issuing body": a.candidate.issuing_body, "document": a.candidate.document_no or "",
+         "measure": a.candidate.text, "article": a.candidate.title,
          "published": str(a.candidate.published_at or ""), "link": a.candidate.url}
         for a in fresh
     )  # fmt: skip

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from flows import cli_query, cli_topics, doctor
+from flows.cli_options import DbOption, fail
+
 if TYPE_CHECKING:
-    import duckdb
+    from parsers.classify.topics import Rules
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="DuckDB file [env TRADEWIRE_DB; default data/tradewire.duckdb]")
-]
 
 
 @app.callback()
 def _root() -> None:
     """tradewire: Chinese trade and supply-chain news, fetched on a schedule into DuckDB."""
-
-
-def _fail(message: str) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -48,9 +41,9 @@ def ingest(
         load_rules()
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except (RegistryError, RulesError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not selected:
-        _fail(f"no enabled source in profile {profile!r}")
+        fail(f"no enabled source in profile {profile!r}")
     from flows.ingest import ingest as ingest_flow
     from flows.runtime import prefect_api
     from flows.summary import format_summary
@@ -80,9 +73,9 @@ def reparse(
     try:
         load_registry(sources)
     except RegistryError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not archive_dir(db_path).is_dir():
-        _fail(f"no raw archive at {archive_dir(db_path)}: run `tradewire ingest` first")
+        fail(f"no raw archive at {archive_dir(db_path)}: run `tradewire ingest` first")
     from flows.reparse import reparse as reparse_flow
     from flows.runtime import prefect_api
     from flows.summary import format_summary
@@ -108,7 +101,7 @@ def record_samples(
     try:
         results = record(load_registry(sources), source, profile=profile)
     except RegistryError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for source_id, path, reason in results:
         typer.echo(f"{source_id:<24} {path or '-'}  {reason}")
 
@@ -129,7 +122,7 @@ def classify(
     try:
         loaded = load_rules(rules)
     except RulesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for path in files:
         try:
             title, text = read_passage(path)
@@ -148,21 +141,48 @@ def classify(
 
 @app.command("eval-topics")
 def eval_topics(
-    labels: Annotated[Path, typer.Argument(help="CSV of path,topics (topics separated by ';')", exists=True)],
+    labels: Annotated[
+        Path | None, typer.Argument(help="CSV of path,topics (topics separated by ';')", exists=True)
+    ] = None,
     rules: Annotated[Path | None, typer.Option(help="topic rules [default seeds/topics.toml]")] = None,
     misses: Annotated[bool, typer.Option("--misses", help="also list the passages it got wrong")] = False,
     split: Annotated[str | None, typer.Option(help="only rows whose `split` column is this")] = None,
     language: Annotated[str | None, typer.Option(help="only rows whose `language` column is this")] = None,
+    overrides: Annotated[
+        bool, typer.Option("--overrides", help="also score the analysts' verdicts (tradewire topics set)")
+    ] = False,
+    db: DbOption = None,
 ) -> None:
     """Precision, recall and F1 per topic and the macro-F1 of the topic classifier on a labelled set."""
     from parsers.classify.evaluate import LabelsError, evaluate, format_report, read_labels
     from parsers.classify.topics import RulesError, load_rules
 
+    if labels is None and not overrides:
+        fail("give a labels CSV, --overrides, or both")
     try:
-        report = evaluate(read_labels(labels, split, language), load_rules(rules))
+        loaded = load_rules(rules)
+        if labels is not None:
+            typer.echo(format_report(evaluate(read_labels(labels, split, language), loaded), misses=misses))
     except (LabelsError, RulesError) as exc:
-        _fail(str(exc))
-    typer.echo(format_report(report, misses=misses))
+        fail(str(exc))
+    if overrides:
+        typer.echo(
+            f"analysts' verdicts (each judges one topic of one article):\n{_score_overrides(db, loaded, misses)}"
+        )
+
+
+def _score_overrides(db: Path | None, rules: Rules, misses: bool) -> str:
+    from flows.cli_query import open_read_only
+    from parsers.classify.evaluate import evaluate_verdicts, format_report
+    from warehouse.overrides import verdicts
+
+    with open_read_only(db) as con:
+        found = [v for v in verdicts(con, with_text=True) if v.article_id]
+    judged: dict[str, tuple[str, str, dict[str, bool]]] = {}
+    for v in found:
+        judged.setdefault(v.url, (v.title, v.text, {}))[2][v.topic] = v.verdict
+    items = [(Path(url), title, text, topics) for url, (title, text, topics) in judged.items()]
+    return format_report(evaluate_verdicts(items, rules), misses=misses)
 
 
 @app.command()
@@ -177,100 +197,9 @@ def digest(db: DbOption = None) -> None:
     typer.echo(f"digest: {sent} alert(s) sent")
 
 
-@app.command()
-def schema(
-    write: Annotated[
-        Path | None, typer.Option("--write", help="write the Markdown here instead of printing it")
-    ] = None,
-) -> None:
-    """Print (or write) the warehouse schema documentation, generated from the views' comments."""
-    from warehouse.db import connect
-    from warehouse.schema_doc import render
-
-    with connect(":memory:") as con:
-        text = render(con)
-    if write:
-        write.write_text(text, encoding="utf-8")
-        typer.echo(f"written to {write}")
-    else:
-        typer.echo(text, nl=False)
-
-
-def _open_read_only(db: Path | None) -> duckdb.DuckDBPyConnection:
-    """The published warehouse (or the DuckLake), read-only; a clear error if there is none yet."""
-    from warehouse.db import WarehouseError, connect, default_db_path, lake_config
-
-    path = db or default_db_path()
-    if lake_config() is None and not Path(path).exists():
-        _fail(f"no database at {path}: run `tradewire ingest` first")
-    try:
-        return connect(path, read_only=True)
-    except WarehouseError as exc:
-        _fail(str(exc))
-
-
-@app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run (read-only)")],
-    db: DbOption = None,
-    csv: Annotated[bool, typer.Option("--csv", help="print CSV")] = False,
-    json: Annotated[bool, typer.Option("--json", help="print one JSON object per row")] = False,
-) -> None:
-    """Run a read-only SQL query on the warehouse; prints a table, CSV or JSON lines."""
-    from flows.output import print_rows
-    from warehouse.db import WarehouseError, run_query
-
-    with _open_read_only(db) as con:
-        try:
-            columns, rows = run_query(con, query)
-        except WarehouseError as exc:
-            _fail(str(exc))
-    print_rows(columns, rows, "csv" if csv else "json" if json else "table")
-
-
-@app.command()
-def search(
-    query: Annotated[str, typer.Argument(help="words to search for in titles and texts (BM25)")],
-    topic: Annotated[str | None, typer.Option(help="only articles with this topic")] = None,
-    since: Annotated[
-        datetime | None,
-        typer.Option(help="only articles published on or after DATE (undated ones are left out)"),
-    ] = None,
-    limit: Annotated[int, typer.Option(help="at most this many results")] = 20,
-    json: Annotated[bool, typer.Option("--json", help="print one JSON object per result")] = False,
-    db: DbOption = None,
-) -> None:
-    """Full-text search of the warehouse, best match first."""
-    from flows.output import print_rows
-    from warehouse.db import WarehouseError
-    from warehouse.search import search as run_search
-
-    with _open_read_only(db) as con:
-        try:
-            hits = run_search(con, query, topic, since, limit)
-        except WarehouseError as exc:
-            _fail(str(exc))
-    columns = ["score", "title", "published_at", "topics", "url", "article_id"]
-    rows = [(round(h.score, 3), h.title, h.published_at, h.topics, h.url, h.article_id) for h in hits]
-    print_rows(columns, rows, "json" if json else "table")
-
-
-@app.command()
-def export(
-    directory: Annotated[Path, typer.Argument(help="folder to write into")],
-    format: Annotated[str, typer.Option("--format", help="only parquet for now")] = "parquet",
-    db: DbOption = None,
-) -> None:
-    """Export every analyst view to Parquet files (articles and topics partitioned by month)."""
-    from warehouse.export import export_parquet
-
-    if format != "parquet":
-        _fail(f"unsupported format {format!r}: use parquet")
-    with _open_read_only(db) as con:
-        counts = export_parquet(con, directory)
-    for view, count in counts.items():
-        typer.echo(f"{view:<20} {count:>8} rows")
-    typer.echo(f"written to {directory}")
+cli_query.register(app)
+cli_topics.register(app)
+doctor.register(app)
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ class Crawl:
 
     documents: list[Document] = field(default_factory=list)  # fetched article pages
     index_pages: list[Document] = field(default_factory=list)  # changed index pages (validators to keep)
+    index_look: Response | FetchError | None = None  # the first answer at the source's index (its health)
     failures: list[Failure] = field(default_factory=list)
     failed: list[tuple[Link, str]] = field(default_factory=list)  # article links to retry later
     raw: list[RawRecord] = field(default_factory=list)  # every response, for the archive
@@ -61,6 +62,8 @@ class Crawler:
         response = await self.discover.run_async(url, self._index, url)
         if response is None:
             return None
+        if self.out.index_look is None:
+            self.out.index_look = response
         doc = response.to_document(self.source.id)
         self.out.raw.append(RawRecord("index", doc, response.headers))
         if response.not_modified:
@@ -74,6 +77,8 @@ class Crawler:
             return await self.fetcher.fetch(self.source, url, self.stored.get(url))
         except FetchError as exc:
             self.discover.fail(url, exc.reason)
+            if self.out.index_look is None:
+                self.out.index_look = exc
             return None
 
     def storable(self, link: Link) -> Link:

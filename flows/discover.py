@@ -14,10 +14,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows.crawl import Crawler, candidate_urls, to_fetch
+from flows.crawl import Crawl, Crawler, candidate_urls, to_fetch
+from parsers.diagnosis import Diagnosis, diagnose, page_of_error, page_of_response
 from parsers.fetch.files import read_files
 from parsers.fetch.network import Network
-from parsers.model import Document, Failure, Source
+from parsers.fetch.types import FetchError
+from parsers.model import Document, Failure, Link, Source
 from parsers.pipeline import CrawlState
 from warehouse import archive
 from warehouse import crawl as crawl_state
@@ -32,6 +34,7 @@ class Discovered:
     failures: list[Failure] = field(default_factory=list)
     crawl: CrawlState | None = None  # None for files sources: nothing to remember
     unchanged: bool = False
+    health: Diagnosis | None = None  # what this run's look at the index says (None for files sources)
 
 
 def _run_id() -> str:
@@ -54,7 +57,20 @@ def crawl_source(source: Source, warehouse: Warehouse, network: Network) -> Disc
     archive.write(warehouse.path, _run_id(), source.id, out.raw)
     fetched = tuple(d for d in out.documents if d.sha256)
     state = CrawlState(fetched, tuple(out.index_pages), tuple(out.failed))
-    return Discovered(out.documents, out.failures, state, out.unchanged)
+    return Discovered(out.documents, out.failures, state, out.unchanged, health(source, listed, out))
+
+
+def health(source: Source, listed: list[Link], out: Crawl) -> Diagnosis:
+    """The run's diagnosis of the source (the conditions `tradewire doctor` names), from its index."""
+    look = out.index_look
+    index = None
+    if isinstance(look, FetchError):
+        index = page_of_error(source.url, look)
+    elif look is not None:
+        index = page_of_response(look)
+    url = index.url if index else source.url
+    problem = next((f.reason for f in out.failures if f.url in (url, source.url)), None)
+    return diagnose(source, index, listed, checked="run", problem=problem)
 
 
 @task(

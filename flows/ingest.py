@@ -22,6 +22,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows import host_limits
 from flows.alerts import AlertReport, describe, send_alerts
 from flows.artifacts import publish_artifacts
 from flows.discover import Discovered, discover
@@ -77,7 +78,7 @@ def _ingest(
     source: Source, warehouse: Warehouse, network: Network, run_id: str, rules: str | None
 ) -> SourceCounts:
     found = discover(source, ref(warehouse), ref(network))
-    counts = SourceCounts(source.id, found=len(found.documents) + len(found.failures))
+    counts = SourceCounts(source.id, found=len(found.documents) + len(found.failures), health=found.health)
     batches = list(_batches(found.documents, BATCH_SIZE)) or [[]]
     for i, documents in enumerate(batches):
         batch = process(source, documents, rules) if documents else Batch(source.id)
@@ -110,7 +111,8 @@ def ingest(
     liveness.hold(str(warehouse.path), run_id)  # until finish_run records the outcome (or this process ends)
     with warehouse.session() as con:  # also records runs found dead while `running` as crashed
         crashed = runs.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
-    with Network.running(registry, **(fetch_options or {})) as network:
+    options = {"shared_gate": host_limits.from_env(), **(fetch_options or {})}  # across workers, if asked
+    with Network.running(registry, **options) as network:
         futures = [ingest_source.submit(s, ref(warehouse), ref(network), run_id, rules) for s in selected]
         per_source = [future.result() for future in futures]
     summary, health = report(warehouse, run_id, per_source)

@@ -102,7 +102,7 @@ def deployments(
         # name: (flow, description, parameters, cron in Beijing time, one run at a time)
         "ingest-default": (ingest, "The offline default registry (seed press texts).",
                            {"profile": "default"}, EVERY_30_MINUTES, True),
-        "ingest-live": (ingest, "The nine real publishers of the live profile (needs internet).",
+        "ingest-live": (ingest, "The enabled real publishers of the live profile (needs internet).",
                         {"profile": "live"}, EVERY_30_MINUTES, True),
         "reparse": (reparse, "Rebuild every article from the raw archive (after a parser change).", {}, None, True),
         "digest-daily": (digest, "One message a day with the alerts waiting (TRADEWIRE_ALERT_MODE=digest).",

@@ -34,6 +34,7 @@ class Candidate:
     url: str | None
     published_at: datetime | None
     story_id: str | None
+    document_no: str | None = None  # the article's document number (发文字号)
 
 
 @dataclass(frozen=True)
@@ -181,15 +182,17 @@ def _attach(out: Plan, index: EventLinks, report: Report, link: Link | None, dec
         index.add(report, [*fresh, *linked, *repeated])
 
 
-# article_id, revision, title, diff, url, published_at, story_id, issuing_body, announcement_no
-AmendedRow = tuple[str, int, str | None, str, str | None, datetime | None, str | None, str | None, str | None]
+# article_id, revision, title, diff, url, published_at, story_id, issuing_body, announcement_no, document_no
+AmendedRow = tuple[
+    str, int, str | None, str, str | None, datetime | None, str | None, str | None, str | None, str | None
+]
 
 
 def amended(rows: Iterable[AmendedRow], status: str) -> list[Alert]:
     """One `amended` alert per new revision of a customs notice (rows of `warehouse.revisions.amended`)."""
     out = []
-    for article_id, revision, title, diff, url, published_at, story_id, body, number in rows:
-        c = Candidate(article_id, 0, diff, body, number, title, url, published_at, story_id)
+    for article_id, revision, title, diff, url, published_at, story_id, body, number, document in rows:
+        c = Candidate(article_id, 0, diff, body, number, title, url, published_at, story_id, document)
         key = f"{article_id}:amended:{revision}"
         alert_id = "al-" + hashlib.sha256(key.encode()).hexdigest()[:16]
         out.append(Alert(alert_id, c, 0, b"", status, None, "amended", revision))

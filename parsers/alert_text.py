@@ -26,6 +26,8 @@ def message(alert: Mapping[str, object], sources: Sequence[Mapping[str, object]]
     body_of = alert["issuing_body"] or "customs"
     when = alert["published_at"] or "date not given"
     notice = f"Announcement: {alert['announcement_no']}\n" if alert.get("announcement_no") else ""
+    if alert.get("document_no") and alert["document_no"] != alert.get("announcement_no"):
+        notice = f"Document: {alert['document_no']}\n{notice}"
     if alert.get("kind") == "amended":
         title = f"Amended customs notice: {body_of}"
         body = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 SOURCE_KINDS = ("files", "feed", "listing", "sitemap")
@@ -29,6 +29,9 @@ class Source:
     min_interval: float | None = None
     max_concurrency: int | None = None
     local: bool = False
+    ca_bundle: Path | None = None  # PEM certificates trusted for this source's hosts, on top of the CA store
+    article_pattern: str | None = None  # regex an article URL of this source matches (tradewire doctor)
+    no_sample: str | None = None  # why there is no recorded page of this source (the goldens test)
     max_bytes: int = 5_000_000
     selectors: tuple[tuple[str, str], ...] = ()
     max_pages: int = 1
@@ -121,6 +124,10 @@ class Article:
     official: bool = False
     story_id: str = ""
     paragraph_topics: tuple[tuple[int, TopicScore], ...] = field(default=())
+    document_no: str | None = None  # 发文字号 / announcement number of an official document, as written
+    issuer: str | None = None  # 发文机关 as written
+    issuer_canonical: str | None = None  # its name in seeds/gazetteer.toml
+    written_at: date | None = None  # 成文日期
 
     @property
     def article_id(self) -> str:

@@ -84,7 +84,9 @@ def prepare(source: Source, parsed: Iterable[Article | Failure], rules: Rules) -
     measures = [
         m
         for a in classified
-        for m in extract_measures(a.article_id, a.title, a.clean_text, rules, source.issuer)
+        for m in extract_measures(
+            a.article_id, a.title, a.clean_text, rules, a.issuer_canonical or source.issuer
+        )
     ]
     return Batch(
         source.id,
@@ -94,3 +96,8 @@ def prepare(source: Source, parsed: Iterable[Article | Failure], rules: Rules) -
         failures=failures + clean_failures,
         text_chars=[len(a.clean_text) for a in cleaned],
     )
+
+
+def _issuer(article: Article) -> str | None:
+    """The issuer measures default to: the document's first issuing body (`GACC; MOA` -> GACC)."""
+    return article.issuer_canonical.split("; ")[0] if article.issuer_canonical else None

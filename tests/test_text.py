@@ -1,7 +1,11 @@
 from datetime import datetime
 
-from conftest import seed_path
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, seed_path
+from parsers.extract.documents import parse_document
 from parsers.extract.press import looks_like_title, parse_date, parse_press_text, split_dateline
+from parsers.model import Article, Document, Source
 
 
 def parse(prefix: str):
@@ -58,3 +62,18 @@ def test_long_running_sentence_is_not_a_title():
 
 def test_text_with_only_navigation_is_none():
     assert parse_press_text("Home Categories Send inquiry\n\n", "s", "u") is None
+
+
+def test_a_web_encoding_label_such_as_x_gbk_decodes_a_real_chinese_text():
+    # Browsers accept "x-gbk" (the WHATWG label of GBK); Python's codec registry does not know the name.
+    page = ROOT / "tests" / "data" / "pages" / "xinhuanet.com.c_1125597921.html"
+    paragraphs = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("p")
+    text = "\n\n".join(p.get_text(" ", strip=True) for p in paragraphs if len(p.get_text(strip=True)) > 30)
+    source = Source(id="xh", name="xh", kind="files", url=str(page.parent), encoding="x-gbk")
+    doc = Document(
+        "xh", page.as_uri(), text.encode("gbk", "replace"), datetime(2020, 2, 20), encoding="x-gbk"
+    )
+    article = parse_document(source, doc)
+    assert isinstance(article, Article), article
+    assert article.language == "zh"
+    assert "".join(article.paragraphs)[:40] in text.replace("\n", "")

@@ -22,7 +22,7 @@ def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
             ANTI JOIN core.alerts x USING (article_id, ordinal)
         )
         SELECT m.article_id, m.ordinal, m.text, m.issuing_body, m.announcement_no, a.title, a.url, a.published_at,
-               a.story_id
+               a.story_id, a.document_no
         FROM unseen m JOIN core.articles a USING (article_id)
         ORDER BY a.published_at NULLS LAST, a.loaded_at, m.article_id, m.ordinal
         """
@@ -55,6 +55,7 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
             "announcement_no": pa.array([a.candidate.announcement_no for a in alerts], pa.string()),
             "published_at": pa.array([a.candidate.published_at for a in alerts], pa.timestamp("us")),
             "url": pa.array([a.candidate.url for a in alerts], pa.string()),
+            "document_no": pa.array([a.candidate.document_no for a in alerts], pa.string()),
             "measure_text": [a.candidate.text for a in alerts],
             "n_shingles": pa.array([a.n_shingles for a in alerts], pa.int32()),
             "sig": pa.array([a.sig for a in alerts], pa.binary()),
@@ -76,8 +77,8 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
 
 
 _FIELDS = (
-    "alert_id, kind, revision, article_id, title, issuing_body, announcement_no, published_at, url, measure_text,"
-    " attempts"
+    "alert_id, kind, revision, article_id, title, issuing_body, announcement_no, document_no, published_at, url,"
+    " measure_text, attempts"
 )
 
 

@@ -1,37 +1,9 @@
 """The warehouse on DuckLake: a PostgreSQL catalog, Parquet data files, the same tables and views.
 
-Chosen by configuration (`warehouse.db` switches here when `TRADEWIRE_CATALOG` is set):
-
-    TRADEWIRE_CATALOG=postgres:dbname=lake host=10.0.0.5 port=5432 user=tradewire
-    TRADEWIRE_LAKE_DATA=/shared/lake/          # or an object-store prefix the workers all reach
-
-A connection is an in-memory DuckDB whose default catalog is the attached lake (`ATTACH
-'ducklake:<catalog>' AS lake (DATA_PATH ...); USE lake`), so `core.articles`, `articles`,
-`schema_migrations`... resolve exactly as in the single-file warehouse.
-
-Schema: the same numbered migrations as the DuckDB file, passed through `ducklake_sql`, a small
-explicit transform. DuckLake has no PRIMARY KEY / UNIQUE constraints and no indexes: the transform
-drops those (keys stay documented in the .sql files) and refuses what it cannot translate (CHECK,
-foreign keys, named constraints, upserts) instead of silently changing meaning.
-
-Writers: DuckLake lets several processes commit to one lake, retrying snapshot-id clashes itself,
-but two transactions appending to the same table are *not* a conflict to it. The loads' anti-joins
-(`INSERT ... SELECT ... ANTI JOIN core.articles`) are read-then-write: two workers loading the same
-article at once both see it missing and both insert it, and DuckLake commits both (measured here:
-two workers loading 2,000 articles each, 1,000 of them shared, stored 200 to 700 duplicate rows in
-each of 4 runs without a lock). So `writer()` holds a PostgreSQL advisory lock (transaction-scoped,
-in the catalog database, on a connection of its own) for as long as the writer is open: the
-single-file warehouse's file lock, but across machines. Only the warehouse step is serialised;
-fetch, parse, clean and classify stay parallel on every worker. A worker that dies releases the
-lock with its PostgreSQL connection. Migrations run under the same lock, so two processes
-migrating a new lake at once apply each migration once. Writers never commit at the same time,
-so DuckLake has no snapshot clash to retry (without the lock: 35 in 3 runs).
-
-Extensions load offline from the `duckdb-extension-ducklake` and `-postgres-scanner` wheels,
-installed into `$TRADEWIRE_EXTENSION_DIR` (default: `share/duckdb/extensions` in the virtualenv).
-
-A catalog that is a DuckDB file (`TRADEWIRE_CATALOG=/path/meta.ducklake`) works on one machine
-(tests, trying it out); its writers are serialised by a file lock beside it.
+Chosen when `TRADEWIRE_CATALOG` is set (`TRADEWIRE_LAKE_DATA`: where the Parquet files go). The same
+numbered migrations run through `warehouse.lake_sql.ducklake_sql`; writers are serialised by a
+PostgreSQL advisory lock held while the writer is open, because DuckLake does not see two anti-join
+inserts of one article as a conflict. Why and how, with the measurements: docs/ducklake.md.
 """
 
 from __future__ import annotations

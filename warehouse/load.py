@@ -99,7 +99,7 @@ def _article_rows(articles: list[Article], run_id: str, now: datetime) -> Iterat
         yield (
             a.article_id, a.content_hash, a.source_id, a.url, a.title, a.title_source, a.published_at,
             a.date_text, a.date_source, a.agency, a.author, a.language, a.clean_text, a.raw_text, run_id, now,
-            a.story_id, a.canonical_url, a.official,
+            a.story_id, a.canonical_url, a.official, a.document_no, a.issuer, a.issuer_canonical, a.written_at,
         )  # fmt: skip
 
 

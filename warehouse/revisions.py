@@ -116,7 +116,8 @@ def amended(con: duckdb.DuckDBPyConnection) -> list[AmendedRow]:
     """Revisions of customs notices without their `amended` alert yet, oldest first.
 
     A customs notice: the revised text carries customs measures, or the article as loaded did.
-    Rows: article_id, revision, title, diff, url, published_at, story_id, issuing_body, announcement_no.
+    Rows: article_id, revision, title, diff, url, published_at, story_id, issuing_body, announcement_no,
+    document_no.
     """
     return con.execute(
         """
@@ -126,7 +127,7 @@ def amended(con: duckdb.DuckDBPyConnection) -> list[AmendedRow]:
             FROM core.measures WHERE is_customs GROUP BY article_id
         )
         SELECT r.article_id, r.revision, r.title, r.diff, r.url, a.published_at, a.story_id, c.issuing_body,
-               c.announcement_no
+               c.announcement_no, a.document_no
         FROM core.article_revisions r JOIN core.articles a USING (article_id)
         LEFT JOIN customs c USING (article_id)
         WHERE (r.customs OR c.article_id IS NOT NULL) AND NOT EXISTS (

@@ -123,22 +123,29 @@ def read_passage(path: Path) -> tuple[str, str]:
 
 def evaluate(labels: list[tuple[Path, set[str]]], rules: Rules) -> Report:
     """Classify every labelled passage and count agreements per topic."""
+    items = [(path, *read_passage(path), {t: t in expected for t in TOPICS}) for path, expected in labels]
+    return evaluate_verdicts(items, rules)
+
+
+def evaluate_verdicts(items: list[tuple[Path, str, str, dict[str, bool]]], rules: Rules) -> Report:
+    """Like `evaluate`, for (name, title, text, {topic: is about it}) items that judge only some topics.
+
+    Analysts' overrides are such labels: a verdict on one topic says nothing about the others.
+    """
     counts = {t: [0, 0, 0] for t in TOPICS}
     misses = []
-    for path, expected in labels:
-        predicted = {s.topic for s in classify(*read_passage(path), rules)}
-        for topic in TOPICS:
-            index = {(True, True): 0, (True, False): 1, (False, True): 2}.get(
-                (topic in predicted, topic in expected)
-            )
+    for name, title, text, judged in items:
+        predicted = {s.topic for s in classify(title, text, rules)}
+        for topic, expected in judged.items():
+            index = {(True, True): 0, (True, False): 1, (False, True): 2}.get((topic in predicted, expected))
             if index is not None:
                 counts[topic][index] += 1
-        if predicted != expected:
-            misses.append(
-                Miss(path, tuple(sorted(expected - predicted)), tuple(sorted(predicted - expected)))
-            )
+        missed = tuple(sorted(t for t, e in judged.items() if e and t not in predicted))
+        extra = tuple(sorted(t for t, e in judged.items() if not e and t in predicted))
+        if missed or extra:
+            misses.append(Miss(name, missed, extra))
     figures = tuple(TopicFigures(t, *counts[t]) for t in TOPICS)
-    return Report(figures, len(labels), tuple(misses))
+    return Report(figures, len(items), tuple(misses))
 
 
 def format_report(report: Report, misses: bool = False) -> str:

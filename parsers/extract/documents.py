@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from charset_normalizer import from_bytes
 
@@ -11,6 +12,8 @@ from parsers.extract import charset
 from parsers.extract.canonical import canonical_url
 from parsers.extract.dates import local_naive
 from parsers.extract.html import extract_article
+from parsers.extract.official import read_text
+from parsers.extract.official_article import with_official
 from parsers.extract.press import parse_press_text
 from parsers.isolation import ItemGuard
 from parsers.model import Article, Document, Failure, Source
@@ -46,7 +49,8 @@ def decode_text(source_id: str, doc: Document) -> str | Failure:
             source_id, doc.url, "parse", "binary content (NUL or control bytes), not a text document"
         )
     encoding = doc.encoding or "utf-8"
-    if charset.normalize(encoding) is None:  # unknown, or a codec such as rot13 that is no text encoding
+    codec = charset.normalize(encoding)  # web aliases (x-gbk) resolved to the codec Python knows
+    if codec is None:  # unknown, or a codec such as rot13 that is no text encoding
         return Failure(
             source_id,
             doc.url,
@@ -54,7 +58,7 @@ def decode_text(source_id: str, doc: Document) -> str | Failure:
             f"encoding {encoding!r} declared for this source is no usable text encoding",
         )
     try:
-        return doc.body.decode(encoding)
+        return doc.body.decode(codec)
     except UnicodeDecodeError as exc:
         guess = guess_encoding(doc.body[:65536])
         hint = f"; it looks like {guess}: declare `encoding` for this source" if guess else ""
@@ -72,7 +76,10 @@ def parse_text(source: Source, doc: Document) -> Article | Failure:
     if isinstance(text, Failure):
         return text
     article = parse_press_text(text, source.id, doc.url)
-    return article or Failure(source.id, doc.url, "parse", "no text after removing navigation lines")
+    if article is None:
+        return Failure(source.id, doc.url, "parse", "no text after removing navigation lines")
+    official = read_text((article.title, *article.paragraphs))
+    return with_official(article, official, ZoneInfo(source.timezone), prefer_document_title=True)
 
 
 def parse_html(source: Source, doc: Document) -> Article | Failure:

@@ -53,7 +53,7 @@ WITH provenance AS (
     FROM core.alert_sources GROUP BY alert_id
 )
 SELECT x.alert_id, x.kind, x.article_id, x.ordinal, x.revision, x.title, x.issuing_body, x.announcement_no,
-       x.published_at, x.url, x.measure_text, x.status, x.duplicate_of, coalesce(p.sources, 0) AS sources,
+       x.document_no, x.published_at, x.url, x.measure_text, x.status, x.duplicate_of, coalesce(p.sources, 0) AS sources,
        p.first_source, p.first_url, x.attempts, x.last_error, x.created_at, x.delivered_at
 FROM core.alerts x LEFT JOIN provenance p USING (alert_id);
 
@@ -79,6 +79,7 @@ COMMENT ON COLUMN alerts.revision IS 'For amended: the revision number (article_
 COMMENT ON COLUMN alerts.title IS 'Title of the article.';
 COMMENT ON COLUMN alerts.issuing_body IS 'Issuing body of the measure.';
 COMMENT ON COLUMN alerts.announcement_no IS 'Announcement number of the measure, when given.';
+COMMENT ON COLUMN alerts.document_no IS 'Document number of the article, as sent in the alert.';
 COMMENT ON COLUMN alerts.published_at IS 'Publication time of the article.';
 COMMENT ON COLUMN alerts.url IS 'Link to the article.';
 COMMENT ON COLUMN alerts.measure_text IS 'The measure''s text as sent (for amended: the unified diff).';

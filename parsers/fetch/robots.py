@@ -1,0 +1,58 @@
+"""robots.txt per origin (RFC 9309): fetched once per run, 4xx allows all, 5xx and 429 disallow all."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from parsers.fetch.policy import product_token
+from parsers.fetch.politeness import HostGate
+from parsers.fetch.types import BlockedError, HTTPStatusError, Response, TooManyRedirectsError
+
+ROBOTS_MAX_BYTES = 512_000  # RFC 9309 asks parsers to read at least 500 KiB
+Loader = Callable[[str], Awaitable[Response]]
+
+
+class Robots:
+    """The robots.txt rules of every origin a Fetcher has seen, loaded once each."""
+
+    def __init__(self, user_agent: str) -> None:
+        self.user_agent = user_agent
+        self._rules: dict[str, Protego | str | None] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def check(self, url: str, host: HostGate, load: Loader) -> None:
+        """Raise BlockedError if robots.txt refuses `url`; apply its Crawl-delay to `host`."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        async with self._locks.setdefault(origin, asyncio.Lock()):
+            if origin not in self._rules:
+                self._rules[origin] = await _load(origin, load)
+        rules = self._rules[origin]
+        if isinstance(rules, str):
+            raise BlockedError(url, rules)
+        if rules is None:
+            return
+        delay = rules.crawl_delay(self.user_agent)
+        if delay:
+            host.raise_interval(float(delay))
+        if not rules.can_fetch(url, self.user_agent):
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            raise BlockedError(
+                url, f"robots.txt disallows {path or '/'} for {product_token(self.user_agent)}"
+            )
+
+
+async def _load(origin: str, load: Loader) -> Protego | str | None:
+    try:
+        found = await load(origin + "/robots.txt")
+    except HTTPStatusError as exc:
+        if exc.status == 429 or exc.status >= 500:
+            return f"robots.txt answered HTTP {exc.status}: site treated as fully disallowed (RFC 9309)"
+        return None  # 4xx: no robots.txt, everything allowed
+    except (BlockedError, TooManyRedirectsError):
+        return None  # unreachable robots.txt counts as absent (RFC 9309, 2.3.1.2)
+    return Protego.parse(found.body.decode("utf-8", "replace"))
