@@ -107,7 +107,7 @@ class EventLinks:
     profiles: dict[str, events.Profile] = field(default_factory=dict)
     alerts_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)  # alert id -> source articles, oldest first
-    story_of: dict[str, str] = field(default_factory=dict)
+    stories: dict[str, list[str]] = field(default_factory=dict)  # story id -> source articles
     countries_of: dict[str, frozenset[str]] = field(default_factory=dict)
     postings: dict[str, list[str]] = field(default_factory=dict)
     stats: events.Stats = field(default_factory=events.Stats)
@@ -139,9 +139,9 @@ class EventLinks:
         for alert_id in ids:
             if report.article_id not in self.members.setdefault(alert_id, []):
                 self.members[alert_id].append(report.article_id)
-        if report.story_id:
-            self.story_of[report.article_id] = report.story_id
         if not known:
+            if report.story_id:
+                self.stories.setdefault(report.story_id, []).append(report.article_id)
             for key in event_index.blocking_keys(self.profile(report)):
                 self.postings.setdefault(key, []).append(report.article_id)
 
@@ -167,9 +167,8 @@ class EventLinks:
     def _by_story(self, report: Report, mine: frozenset[str]) -> Link | None:
         if not report.story_id:
             return None
-        for article_id, story in self.story_of.items():
-            same = story == report.story_id and article_id != report.article_id
-            if same and not country_conflict(mine, self.countries_of[article_id]):
+        for article_id in self.stories.get(report.story_id, ()):
+            if article_id != report.article_id and not country_conflict(mine, self.countries_of[article_id]):
                 return Link(self.alerts_of[article_id], "story", article_id)
         return None
 
