@@ -77,26 +77,41 @@ def alert_id(candidate: Candidate) -> str:
 
 
 @dataclass
-class _Known:
-    """Alerted measures: ids, MinHash signatures and sizes, and the countries each names."""
+class Alerted:
+    """The measures alerted so far: ids, MinHash signatures and sizes, texts (for the countries they name)."""
 
     ids: list[str]
     sigs: list[np.ndarray]
     sizes: list[int]
-    countries: list[frozenset[str]]
+    texts: list[str]
 
-    def best(self, sig: np.ndarray, size: int, named: frozenset[str]) -> str | None:
-        """The alerted measure this one nearly repeats (same countries or none named), if any."""
+    @classmethod
+    def of(cls, rows: Iterable[tuple[str, int, bytes, str]]) -> Alerted:
+        """From (alert id, shingles, signature, measure text) rows."""
+        rows = list(rows)
+        return cls([r[0] for r in rows], [np.frombuffer(r[2], dtype=np.uint32) for r in rows],
+                   [r[1] for r in rows], [r[3] for r in rows])  # fmt: skip
+
+    def add(self, alert: Alert) -> None:
+        """A new alert: later candidates are compared with it too."""
+        self.ids.append(alert.alert_id)
+        self.sigs.append(np.frombuffer(alert.sig, dtype=np.uint32))
+        self.sizes.append(alert.n_shingles)
+        self.texts.append(alert.candidate.text)
+
+    def repeated(self, sig: np.ndarray, size: int, text: str) -> str | None:
+        """The alerted measure this one nearly repeats (and names no other countries), if any."""
         if not self.ids:
             return None
         scores = neardup.similarities(
             np.vstack(self.sigs), np.repeat(sig[None, :], len(self.sigs), axis=0),
             np.array(self.sizes), np.full(len(self.sigs), size),
         )  # fmt: skip
+        named = _countries(text)
         for i in np.argsort(-scores):
             if scores[i] < neardup.THRESHOLD:
                 return None
-            if not country_conflict(named, self.countries[i]):
+            if not country_conflict(named, _countries(self.texts[i])):
                 return self.ids[i]
         return None
 
@@ -106,35 +121,22 @@ def _countries(text: str) -> frozenset[str]:
 
 
 def decide(
-    candidates: Sequence[Candidate],
-    alerted: Iterable[tuple[str, int, bytes, str]],
-    status: str,
-    linked: dict[str, Link] | None = None,
+    candidates: Sequence[Candidate], alerted: Alerted, status: str, link: Link | None = None
 ) -> list[Alert]:
-    """Give each candidate `status`, or `duplicate` when it repeats an alerted or earlier measure.
-
-    `alerted`: (alert id, shingles, signature, measure text) of the measures alerted so far; `linked`:
-    article id -> the strong link of that article to an alerted event (its measures are that event's).
-    """
+    """Give each candidate `status`, or `duplicate` when it repeats an alerted (or earlier) measure or its
+    article is linked to an alerted event (`link`, strong evidence: its measures are that event's)."""
     if not candidates:
         return []
     batch = neardup.sketch([c.text for c in candidates])
-    rows = list(alerted)
-    known = _Known([r[0] for r in rows], [np.frombuffer(r[2], dtype=np.uint32) for r in rows],
-                   [r[1] for r in rows], [_countries(r[3]) for r in rows])  # fmt: skip
     decided = []
     for i, candidate in enumerate(candidates):
-        sig, size, named = batch.sigs[i], int(batch.sizes[i]), _countries(candidate.text)
-        link = (linked or {}).get(candidate.article_id)
-        match = known.best(sig, size, named) or (link.alert_ids[0] if link else None)
+        sig, size = batch.sigs[i], int(batch.sizes[i])
+        match = alerted.repeated(sig, size, candidate.text) or (link.alert_ids[0] if link else None)
         sig_bytes = np.ascontiguousarray(sig).tobytes()
         decided.append(Alert(alert_id(candidate), candidate, size, sig_bytes,
                              "duplicate" if match else status, match))  # fmt: skip
-        if not match:  # later candidates in this batch are compared with it too
-            known.ids.append(decided[-1].alert_id)
-            known.sigs.append(sig)
-            known.sizes.append(size)
-            known.countries.append(named)
+        if not match:
+            alerted.add(decided[-1])
     return decided
 
 
@@ -147,7 +149,7 @@ def plan(
 ) -> Plan:
     """Alerts for the new customs measures and sources for the new reports (see the module doc)."""
     index = EventLinks.of(known, reports)
-    alerted = list(alerted)
+    measures = Alerted.of(alerted)
     out = Plan()
     by_article: dict[str, list[Candidate]] = {}
     for c in candidates:
@@ -155,12 +157,8 @@ def plan(
     ordered = sorted(reports, key=lambda r: (r.published_at or datetime.max, r.first_seen, r.article_id))
     for report in (r for r in ordered if r.article_id in by_article):
         link = index.link(report, strong_only=True)
-        decided = decide(by_article[report.article_id], alerted, status,
-                         {report.article_id: link} if link else None)  # fmt: skip
+        decided = decide(by_article[report.article_id], measures, status, link)
         out.alerts += decided
-        alerted += [
-            (a.alert_id, a.n_shingles, a.sig, a.candidate.text) for a in decided if a.status != "duplicate"
-        ]
         _attach(out, index, report, link, decided)
     for report in (r for r in ordered if r.article_id not in by_article):
         link = index.link(report)
