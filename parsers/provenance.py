@@ -24,9 +24,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from parsers.stories import anchors, event_index, events, lexicon
+from parsers.stories import event_index, events, lexicon
 
 STRONG_RULES = ("story", "copy", "document")
 
@@ -89,10 +90,17 @@ def nearby(reports: Sequence[Report], anchors_at: Sequence[datetime | None]) -> 
     return out
 
 
-def countries(report: Report) -> frozenset[str]:
-    """The foreign countries a report names in its title and lead."""
-    head = anchors.normalise(anchors.lead(f"{report.title}\n{report.text}"))
-    return frozenset(lexicon.find(head, "country"))
+@cache
+def country_names() -> frozenset[str]:
+    """The canonical names of the gazetteer's `[country]` table."""
+    lex = lexicon.load()
+    entries = [*lex.latin.values(), *lex.acronyms.values(), *lex.cjk.values()]
+    return frozenset(name for found in entries for table, name in found if table == "country")
+
+
+def countries(profile: events.Profile) -> frozenset[str]:
+    """The foreign countries a report names in its title and lead (read with its anchors)."""
+    return frozenset(profile.anchors.places) & country_names()
 
 
 def country_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -125,10 +133,9 @@ class EventLinks:
     def profile(self, report: Report) -> events.Profile:
         """The matcher's profile of a report (computed once)."""
         if report.article_id not in self.profiles:
-            self.profiles[report.article_id] = events.profile(
-                report.article_id, report.title or "", report.text, report.published
-            )
-            self.countries_of[report.article_id] = countries(report)
+            p = events.profile(report.article_id, report.title or "", report.text, report.published)
+            self.profiles[report.article_id] = p
+            self.countries_of[report.article_id] = countries(p)
         return self.profiles[report.article_id]
 
     def add(self, report: Report, alert_ids: Iterable[str]) -> None:
