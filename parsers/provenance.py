@@ -3,7 +3,8 @@
 A report is linked to the alerts of an article already attached to them (their sources) when:
 
 - `story`: both are in one story of the warehouse (`articles.story_id`);
-- `copy` / `event`: the event matcher (`parsers.stories.events.decide`) says one event, and the
+- `copy` / `document` / `event`: the event matcher (`parsers.stories.events.decide`) says one event
+  (a near copy; both name the same main document; the calibrated model), and, unless a copy, the
   report's probability over that alert's latest sources reaches `event_index.STORY_MEAN` (one loose
   link does not chain two events), as the event level places stories;
 
