@@ -15,11 +15,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows.crawl import Crawl, Crawler, candidate_urls, to_fetch
+from flows.parallel import find_all_attachments
 from parsers.diagnosis import Diagnosis, diagnose, page_of_error, page_of_response
 from parsers.fetch.files import read_files
 from parsers.fetch.network import Network
 from parsers.fetch.types import FetchError
-from parsers.model import Document, Failure, Link, Source
+from parsers.model import AttachmentLink, Document, Failure, Link, Source
 from parsers.pipeline import CrawlState
 from warehouse import archive
 from warehouse import crawl as crawl_state
@@ -35,6 +36,8 @@ class Discovered:
     crawl: CrawlState | None = None  # None for files sources: nothing to remember
     unchanged: bool = False
     health: Diagnosis | None = None  # what this run's look at the index says (None for files sources)
+    attachments: list[tuple[AttachmentLink, Document]] = field(default_factory=list)  # fetched annexes
+    attachment_failures: list[Failure] = field(default_factory=list)
 
 
 def _run_id() -> str:
@@ -54,10 +57,22 @@ def crawl_source(source: Source, warehouse: Warehouse, network: Network) -> Disc
         with warehouse.session() as con:
             known = crawl_state.known_urls(con, urls)
     out = network.call(crawler.articles(to_fetch(source, listed, retry, known)))
+    if source.attachments and out.documents:
+        links, failures = find_all_attachments(source, out.documents)  # worker processes, within budgets
+        out = network.call(crawler.attachments(links))
+        out.attachment_failures[:0] = failures
     archive.write(warehouse.path, _run_id(), source.id, out.raw)
     fetched = tuple(d for d in out.documents if d.sha256)
     state = CrawlState(fetched, tuple(out.index_pages), tuple(out.failed))
-    return Discovered(out.documents, out.failures, state, out.unchanged, health(source, listed, out))
+    return Discovered(
+        out.documents,
+        out.failures,
+        state,
+        out.unchanged,
+        health(source, listed, out),
+        out.attachments,
+        out.attachment_failures,
+    )
 
 
 def health(source: Source, listed: list[Link], out: Crawl) -> Diagnosis:

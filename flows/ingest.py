@@ -81,8 +81,11 @@ def _ingest(
     counts = SourceCounts(source.id, found=len(found.documents) + len(found.failures), health=found.health)
     batches = list(_batches(found.documents, BATCH_SIZE)) or [[]]
     for i, documents in enumerate(batches):
-        batch = process(source, documents, rules) if documents else Batch(source.id)
-        batch.failures = (found.failures if i == 0 else []) + batch.failures
+        pages = {d.url for d in documents}
+        annexes = [a for a in found.attachments if a[0].page_url in pages]
+        batch = process(source, documents, rules, annexes) if documents else Batch(source.id)
+        first = found.failures + found.attachment_failures if i == 0 else []
+        batch.failures = first + batch.failures
         batch.crawl = _crawl_state(found, documents, last=i == len(batches) - 1)
         result = load_batch(warehouse, run_id, source.id, ref(batch))
         counts = counts.add_batch(batch, len(result.new_article_ids))

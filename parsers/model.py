@@ -40,6 +40,9 @@ class Source:
     issuer: str | None = None  # the body that issues what this source publishes (measures default to it)
     timezone: str = "Asia/Shanghai"
     sample: Path | None = None
+    attachments: bool = (
+        False  # fetch a page's annexes (附件: PDF, XLS/XLSX, DOCX); registry default: official
+    )
 
     def selector(self, name: str) -> str | None:
         """The CSS selector registered under `name` (listing sources), or None."""
@@ -133,3 +136,28 @@ class Article:
     def article_id(self) -> str:
         """Stable id: the first 16 hex digits of the content hash."""
         return self.content_hash[:16]
+
+
+@dataclass(frozen=True)
+class AttachmentLink:
+    """An annex (附件, Annex, Attachment) linked from an article page, before it is fetched."""
+
+    page_url: str  # the article page that links it
+    url: str
+    name: str  # the file name: the URL's last path segment, else the link text
+    label: str = ""  # the link text as written
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An annex's extracted text, with what identifies the file; `article_id` is set by `prepare`."""
+
+    page_url: str
+    url: str
+    name: str
+    media_type: str
+    text: str
+    sha256: str
+    size: int
+    fetched_at: datetime
+    article_id: str = ""

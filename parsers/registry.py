@@ -112,4 +112,5 @@ def _source(entry: object, position: int, base: Path, path: Path) -> Source:
         values["url"] = str(base / values["url"])
     if "sample" in values:
         values["sample"] = base / values["sample"]
+    values.setdefault("attachments", values.get("official", False))  # official notices carry annexes
     return Source(**values)

@@ -123,6 +123,7 @@ class Entry(BaseModel):
         "an IANA time zone such as 'Asia/Shanghai'", None
     )
     sample: Text = _field("a path relative to the registry file", None)
+    attachments: bool = _field("true or false (default: the source's `official`)", None)
 
 
 def ca_bundle_problem(path: Path) -> str | None:

@@ -98,7 +98,9 @@ def test_two_sources_on_one_host_share_its_interval(servers, tmp_path):
     # Arrival times, not start times: a loaded machine delays single arrivals (0.19 s seen at load 7),
     # so one gap may shrink by that much, while the whole run keeps one interval per request.
     # Per-source politeness (what this guards against) gives gaps near 0 and a run half as long.
-    assert min(gaps) >= INTERVAL * 0.4, f"requests to one host {min(gaps):.3f} s apart (interval {INTERVAL} s)"
+    assert min(gaps) >= INTERVAL * 0.4, (
+        f"requests to one host {min(gaps):.3f} s apart (interval {INTERVAL} s)"
+    )
     assert starts[-1] - starts[0] >= (len(starts) - 1) * INTERVAL - 0.15
 
 

@@ -80,6 +80,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("diff", _S), ("customs", pa.bool_()), ("run_id", _S),
         ]
     ),
+    "core.attachments": pa.schema(
+        [
+            ("attachment_id", _S), ("article_id", _S), ("url", _S), ("file_name", _S), ("media_type", _S), ("text", _S), ("sha256", _S),
+            ("bytes", pa.int64()), ("fetched_at", _TS),
+        ]
+    ),
 }  # fmt: skip
 
 
