@@ -26,6 +26,7 @@ from flows import host_limits
 from flows.alerts import AlertReport, describe, send_alerts
 from flows.artifacts import publish_artifacts
 from flows.discover import Discovered, discover
+from flows.revisions import revise
 from flows.summary import RunSummary, SourceCounts
 from flows.tasks import load_batch, place_events, process, publish, ref, report
 from parsers.fetch.network import Network
@@ -88,6 +89,7 @@ def _ingest(
         batch.crawl = _crawl_state(found, documents, last=i == len(batches) - 1)
         result = load_batch(warehouse, run_id, source.id, ref(batch))
         counts = counts.add_batch(batch, len(result.new_article_ids))
+    revise(source, ref(warehouse), ref(network), run_id, rules)  # official pages changed since: revisions
     return counts
 
 

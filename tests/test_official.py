@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from bench.official import DATA, FIELDS, Golden, got, govcn, govcn_extra, pages, parse, right
-from flows.alerts import message
+from parsers.alert_text import message
 from parsers.extract.official_forms import dates, document_numbers
 
 GOVCN = govcn()

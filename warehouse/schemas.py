@@ -74,6 +74,20 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("why", _S), ("placed_at", _TS),
         ]
     ),
+    "core.alert_sources": pa.schema(
+        [
+            ("alert_id", _S), ("article_id", _S), ("source_id", _S), ("url", _S), ("title", _S), ("language", _S),
+            ("published_at", _TS), ("first_seen", _TS), ("rule", _S), ("probability", _F64), ("why", _S),
+            ("run_id", _S),
+        ]
+    ),
+    "core.article_revisions": pa.schema(
+        [
+            ("article_id", _S), ("revision", _I32), ("url", _S), ("source_id", _S), ("fetched_at", _TS),
+            ("changed", _LIST), ("title", _S), ("clean_text", _S), ("content_hash", _S), ("metadata", _S),
+            ("diff", _S), ("customs", pa.bool_()), ("run_id", _S),
+        ]
+    ),
     "core.attachments": pa.schema(
         [
             ("attachment_id", _S), ("article_id", _S), ("url", _S), ("file_name", _S), ("media_type", _S), ("text", _S), ("sha256", _S),
