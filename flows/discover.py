@@ -9,6 +9,7 @@ back as a `CrawlState` and written with the source's last batch, in the same tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -21,7 +22,9 @@ from parsers.model import Document, Failure, Source
 from parsers.pipeline import CrawlState
 from warehouse import archive
 from warehouse import crawl as crawl_state
+from warehouse import watch as watch_store
 from warehouse.handle import Warehouse
+from warehouse.latency import local
 
 
 @dataclass
@@ -32,6 +35,8 @@ class Discovered:
     failures: list[Failure] = field(default_factory=list)
     crawl: CrawlState | None = None  # None for files sources: nothing to remember
     unchanged: bool = False
+    listed: int = 0  # article links the index pages listed (the adaptive cadence's input)
+    known: int = 0  # of those, links already known
 
 
 def _run_id() -> str:
@@ -47,14 +52,20 @@ def crawl_source(source: Source, warehouse: Warehouse, network: Network) -> Disc
     listed = network.call(crawler.links())
     urls = candidate_urls(listed, retry)
     known: set[str] = set()
+    listed_urls = list(dict.fromkeys(link.url for link in listed))
     if urls:
         with warehouse.session() as con:
             known = crawl_state.known_urls(con, urls)
+            seen_at = crawler.out.index_pages[0].fetched_at if crawler.out.index_pages else datetime.now(UTC)
+            watch_store.record_listings(
+                con, source.id, listed_urls, local(seen_at), "ingest"
+            )  # alert latency
     out = network.call(crawler.articles(to_fetch(source, listed, retry, known)))
     archive.write(warehouse.path, _run_id(), source.id, out.raw)
     fetched = tuple(d for d in out.documents if d.sha256)
     state = CrawlState(fetched, tuple(out.index_pages), tuple(out.failed))
-    return Discovered(out.documents, out.failures, state, out.unchanged)
+    already = sum(1 for url in listed_urls if url in known)
+    return Discovered(out.documents, out.failures, state, out.unchanged, len(listed_urls), already)
 
 
 @task(

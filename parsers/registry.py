@@ -107,4 +107,9 @@ def _source(entry: object, position: int, base: Path, path: Path) -> Source:
         values["url"] = str(base / values["url"])
     if "sample" in values:
         values["sample"] = base / values["sample"]
-    return Source(**values)
+    source = Source(**values)
+    if source.poll_min_minutes > source.poll_max_minutes:
+        raise RegistryError(
+            f"{where}: poll_min_minutes = {source.poll_min_minutes:g} exceeds poll_max_minutes = {source.poll_max_minutes:g}"
+        )
+    return source
