@@ -125,8 +125,10 @@ def ingest(
     with warehouse.session() as con:  # also records runs found dead while `running` as crashed
         crashed = runs.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
     with Network.running(registry, **(fetch_options or {})) as network:
+        schedule.reuse_robots(warehouse, network)
         futures = [ingest_source.submit(s, ref(warehouse), ref(network), run_id, rules) for s in selected]
         per_source = [future.result() for future in futures]
+        schedule.keep_robots(warehouse, network)
     schedule.record_cadence(
         warehouse, selected, per_source, datetime.now()
     )  # before report: its health shows it

@@ -9,11 +9,12 @@ never the watched ones, and sets each one's next interval from what it saw. Wiri
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flows.summary import RunSummary, SourceCounts
 from parsers import cadence
+from parsers.fetch.network import Network
 from parsers.model import Source
 from parsers.registry import Registry
 from warehouse import latency, reports
@@ -75,3 +76,20 @@ def alert_latency(warehouse: Warehouse, registry: Registry, since: datetime) -> 
     with warehouse.session() as con:
         latency.stamp(con, {s.id: s.timezone for s in registry.sources})
         return latency.delivered_since(con, since).describe()
+
+
+ROBOTS_MAX_AGE = timedelta(hours=24)  # RFC 9309, 2.4: a crawler may reuse robots.txt this long
+
+
+def reuse_robots(warehouse: Warehouse, network: Network) -> None:
+    """Give the run's Fetcher the robots.txt bodies kept by earlier runs (younger than a day)."""
+    with warehouse.session() as con:
+        network.fetcher.robots.preload(store.robots(con, ROBOTS_MAX_AGE, datetime.now()))
+
+
+def keep_robots(warehouse: Warehouse, network: Network) -> None:
+    """Keep the robots.txt bodies this run fetched, for the runs of the next day."""
+    fetched = dict(network.fetcher.robots.fetched)
+    if fetched:
+        with warehouse.session() as con:
+            store.save_robots(con, fetched, datetime.now())

@@ -133,10 +133,10 @@ def deployments(
         flow, description, defaults, cron, limit = specs[name]
         given = {k: v for k, v in (parameters or {}).items() if k in flow.parameters.properties}
         # a scheduled ingest takes the sources that are due; a run started by hand takes them all
-        when = {"parameters": {"due_only": True}} if flow is ingest else {}
-        schedule = Cron(cron, timezone=TIMEZONE, **when) if cron else None
-        if name == "watch" and watch_seconds:
-            schedule = Interval(watch_seconds)
+        when: dict[str, Any] = {"due_only": True} if flow is ingest else {}
+        schedule = Cron(cron, timezone=TIMEZONE, parameters=when or None) if cron else None
+        if name == "watch" and watch_seconds is not None:  # 0: on demand only (tests)
+            schedule = Interval(watch_seconds) if watch_seconds > 0 else None
         deployment = flow.to_deployment(
             name,
             description=description,
@@ -190,7 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=DEPLOYMENT_NAMES, help="serve only these")
     parser.add_argument("--db", help="warehouse file for every deployment (default: TRADEWIRE_DB or data/)")
     parser.add_argument("--sources", help="registry file for every deployment (default: seeds/sources.toml)")
-    parser.add_argument("--watch-seconds", type=float, help="poll watched sources this often (default 120)")
+    parser.add_argument(
+        "--watch-seconds", type=float, help="poll watched sources this often (default 120; 0: on demand)"
+    )
     args = parser.parse_args(argv)
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     configured = os.environ.get("PREFECT_API_URL")

@@ -18,7 +18,7 @@ validators, so the next poll tries again. Polls, first listings and the cadence 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from prefect import flow, get_run_logger, task
@@ -26,6 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows import schedule
 from flows.parallel import parse_feed, parse_listing
 from flows.tasks import ref
 from parsers import cadence
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from prefect.client.schemas.objects import FlowRun
 
 EVERY_MINUTES = 2.0
-ROBOTS_MAX_AGE = timedelta(hours=24)  # RFC 9309, 2.4
 
 
 @dataclass(frozen=True)
@@ -148,22 +148,19 @@ def watch(
         logger.info("no source of profile %r is marked watch = true", profile)
         return []
     warehouse = Warehouse.open(db_path)
-    started = datetime.now()
     with warehouse.session() as con:
         stored = {s.id: store.poll_validators(con, s.id, s.url) for s in watched}
         previous = {s.id: store.last_poll_at(con, s.id) for s in watched}
-        kept_robots = store.robots(con, ROBOTS_MAX_AGE, started)
     parameters = {k: v for k, v in {"sources": sources, "db_path": db_path, "profile": profile}.items() if v}
     trigger = Trigger(ingest_deployment, parameters)
     with Network.running(registry, **(fetch_options or {})) as network:
-        network.fetcher.robots.preload(kept_robots)
+        schedule.reuse_robots(warehouse, network)  # robots.txt is not asked again on every poll
         futures = [
             poll_source.submit(s, ref(warehouse), ref(network), stored[s.id], trigger) for s in watched
         ]
         results = [f.result() for f in futures]
-        fetched_robots = dict(network.fetcher.robots.fetched)
+        schedule.keep_robots(warehouse, network)
     with warehouse.session() as con:
-        store.save_robots(con, fetched_robots, started)
         for poll, fresh in results:
             store.record_poll(con, poll)
             store.record_listings(
