@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -177,3 +178,42 @@ max_concurrency = 1
 max_items = 20
 selectors = {{ item = "li", link = "a", title = "a", date = "span" }}
 """
+
+
+class Webhook:
+    """A webhook receiver on 127.0.0.1 (Apprise `json://` posts here): every message with its arrival time."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[float, dict[str, Any]]] = []
+        received = self.messages
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                received.append((time.time(), json.loads(self.rfile.read(length) or b"{}")))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def __enter__(self) -> Webhook:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def first_mention(self, needle: str) -> float | None:
+        """When the first message whose body contains `needle` arrived (None: none yet)."""
+        return next((t for t, m in list(self.messages) if needle in str(m.get("message", ""))), None)
