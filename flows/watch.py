@@ -125,7 +125,11 @@ def poll_source(
         return store.Poll(
             source.id, source.url, polled_at, "unchanged", f"not modified ({how})", response.status
         ), []
-    return _judge(source, response, warehouse, trigger, polled_at)
+    try:
+        return _judge(source, response, warehouse, trigger, polled_at)
+    except Exception as exc:  # a page that cannot be parsed is this poll's failure, not the whole watch's
+        reason = f"index changed but could not be read: {type(exc).__name__}: {exc}"
+        return store.Poll(source.id, source.url, polled_at, "failed", reason, response.status), []
 
 
 _SIDE_BY_SIDE: TaskRunner[Any] = ThreadPoolTaskRunner(max_workers=8)
