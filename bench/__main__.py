@@ -1,6 +1,7 @@
 """`make bench` (`python -m bench`): every benchmark, each figure printed with its target, all of them
 written to bench/results.json.
 
+0. official documents: metadata per field on govcn and other real official documents (bench.official);
 1. topics: quality on the real-page set (test split vs dev split vs the rules before issue 15), the govcn
    documents, classification speed (bench.topics);
 2. extraction: F1 and pages/s of plain trafilatura and of ours on the aeb pages (bench.extraction);
@@ -42,6 +43,7 @@ TARGETS: tuple[tuple[str, str, Any, str], ...] = (
     ("topics_test_macro_f1", ">= 0.92", lambda v: v >= 0.92, "{:.3f}"),
     ("topics_test_min_precision", ">= 0.9", lambda v: v >= 0.9, "{:.3f}"),
     ("topics_classify_cpu_seconds_per_1000", "<= 1 s", lambda v: v <= 1.0, "{:.3f} s"),
+    ("official_govcn_min_of_four", ">= 18 of 19", lambda v: v >= 18, "{:d}"),
     ("end_to_end_vs_trafilatura", ">= 0.8", lambda v: v >= 0.8, "{:.2f}"),
     ("noop_run_seconds_1m", "<= 2 s", lambda v: v <= 2.0, "{:.2f} s"),
     ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
@@ -129,6 +131,22 @@ def main(argv: list[str] | None = None) -> None:
     from bench import topics
 
     figures.update(topics.run(repeat=args.repeat))
+
+    print("\n== official documents: title, number, issuer, dates per field (govcn, gov.cn dev/test, real pages dev/test)",
+          flush=True)  # fmt: skip
+    from bench import official
+
+    figures.update(official.run())
+    from bench import official_signals
+
+    print(
+        "\n== trade signals on official documents not about foreign trade (60 gov.cn documents)", flush=True
+    )
+    signals = official_signals.signals()
+    official_signals.show(signals)
+    found = signals["table"].get("no", {})
+    figures["official_no_trade_customs_measure_docs"] = found.get("customs_measures", 0)
+    figures["official_no_trade_customs_topic_docs"] = found.get("customs", 0)
 
     print("\n== extraction (aeb, 181 pages): F1 and speed", flush=True)
     pages = extraction.load(extraction.CORPUS)

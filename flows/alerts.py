@@ -127,6 +127,8 @@ def message(alert: dict[str, object]) -> tuple[str, str]:
     title = f"New customs measure: {alert['issuing_body'] or 'customs'}"
     when = alert["published_at"] or "date not given"
     notice = f"Announcement: {alert['announcement_no']}\n" if alert.get("announcement_no") else ""
+    if alert.get("document_no") and alert["document_no"] != alert.get("announcement_no"):
+        notice = f"Document: {alert['document_no']}\n{notice}"
     body = f"{alert['measure_text']}\n\n{notice}From: {alert['title']}\nPublished: {when}\nSource: {alert['url']}"
     return title, body
 
@@ -199,7 +201,8 @@ def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
             event=EVENT,
             resource={"prefect.resource.id": f"tradewire.measure.{alert.alert_id}", "prefect.resource.name": c.text[:80]},
             payload={"issuing_body": c.issuing_body, "title": c.title, "url": c.url, "measure": c.text,
-                     "published_at": c.published_at.isoformat() if c.published_at else None},
+                     "published_at": c.published_at.isoformat() if c.published_at else None,
+                     "document_no": c.document_no},
         )  # fmt: skip
     outcomes: dict[str, str | None] = {}
     if pending:
@@ -212,7 +215,8 @@ def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
     elif failed:
         get_run_logger().warning("%d alert(s) not delivered; they stay pending for the next run", failed)
     table = tuple(
-        {"issuing body": a.candidate.issuing_body, "measure": a.candidate.text, "article": a.candidate.title,
+        {"issuing body": a.candidate.issuing_body, "document": a.candidate.document_no or "",
+         "measure": a.candidate.text, "article": a.candidate.title,
          "published": str(a.candidate.published_at or ""), "link": a.candidate.url}
         for a in fresh
     )  # fmt: skip

@@ -23,7 +23,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows import schedule
+from flows import host_limits, schedule
 from flows.alerts import AlertReport, describe, send_alerts
 from flows.artifacts import publish_artifacts
 from flows.discover import Discovered, discover
@@ -79,13 +79,16 @@ def _ingest(
 ) -> SourceCounts:
     found = discover(source, ref(warehouse), ref(network))
     counts = SourceCounts(
-        source.id, len(found.documents) + len(found.failures), listed=found.listed, known=found.known,
-        unchanged=found.unchanged,
+        source.id, len(found.documents) + len(found.failures), health=found.health, listed=found.listed,
+        known=found.known, unchanged=found.unchanged,
     )  # fmt: skip
     batches = list(_batches(found.documents, BATCH_SIZE)) or [[]]
     for i, documents in enumerate(batches):
-        batch = process(source, documents, rules) if documents else Batch(source.id)
-        batch.failures = (found.failures if i == 0 else []) + batch.failures
+        pages = {d.url for d in documents}
+        annexes = [a for a in found.attachments if a[0].page_url in pages]
+        batch = process(source, documents, rules, annexes) if documents else Batch(source.id)
+        first = found.failures + found.attachment_failures if i == 0 else []
+        batch.failures = first + batch.failures
         batch.crawl = _crawl_state(found, documents, last=i == len(batches) - 1)
         result = load_batch(warehouse, run_id, source.id, ref(batch))
         counts = counts.add_batch(batch, len(result.new_article_ids))
@@ -124,14 +127,13 @@ def ingest(
     liveness.hold(str(warehouse.path), run_id)  # until finish_run records the outcome (or this process ends)
     with warehouse.session() as con:  # also records runs found dead while `running` as crashed
         crashed = runs.start_run(con, run_id, profile, str(registry.path), flow_run.get_id())
-    with Network.running(registry, **(fetch_options or {})) as network:
+    options = {"shared_gate": host_limits.from_env(), **(fetch_options or {})}  # across workers, if asked
+    with Network.running(registry, **options) as network:
         schedule.reuse_robots(warehouse, network)
         futures = [ingest_source.submit(s, ref(warehouse), ref(network), run_id, rules) for s in selected]
         per_source = [future.result() for future in futures]
         schedule.keep_robots(warehouse, network)
-    schedule.record_cadence(
-        warehouse, selected, per_source, datetime.now()
-    )  # before report: its health shows it
+    schedule.record_cadence(warehouse, selected, per_source, datetime.now())  # before report: health shows it
     summary, health = report(warehouse, run_id, per_source)
     try:
         alerted = send_alerts(warehouse, run_id)

@@ -14,9 +14,10 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.artifacts import publish_artifacts
+from flows.parallel import find_all_attachments
 from flows.summary import RunSummary, SourceCounts
 from flows.tasks import process, publish, report
-from parsers.model import Document, Failure
+from parsers.model import AttachmentLink, Document, Failure, Source
 from parsers.pipeline import Batch
 from parsers.registry import load_registry
 from warehouse import archive, liveness, load, runs
@@ -28,6 +29,17 @@ def _by_source(documents: list[Document]) -> dict[str, list[Document]]:
     for doc in documents:
         grouped.setdefault(doc.source_id, []).append(doc)
     return grouped
+
+
+def _annexes(
+    warehouse: Warehouse, source: Source, docs: list[Document]
+) -> list[tuple[AttachmentLink, Document]]:
+    """The archived annexes of these pages: their links found again, their bytes from the archive."""
+    if not source.attachments:
+        return []
+    links, _failures = find_all_attachments(source, docs)  # failures were recorded by the run that fetched
+    archived = archive.read_attachments(warehouse.path, [link.url for link in links])
+    return [(link, archived[link.url]) for link in links if link.url in archived]
 
 
 @flow(name="reparse", log_prints=False)
@@ -53,7 +65,7 @@ def reparse(sources: str | None = None, db_path: str | None = None, rules: str |
                         ]
                         batch = Batch(source_id, failures=lost)
                     else:
-                        batch = process(source, docs, rules)
+                        batch = process(source, docs, rules, _annexes(warehouse, source, docs))
                     result = load.insert(con, run_id, batch)
                     counts[source_id] = counts.get(source_id, SourceCounts(source_id)).add_batch(
                         batch, len(result.new_article_ids)

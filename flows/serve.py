@@ -116,7 +116,7 @@ def deployments(
         # name: (flow, description, parameters, cron in Beijing time, concurrency)
         "ingest-default": (ingest, "The offline default registry (seed press texts): the sources that are due.",
                            {"profile": "default"}, EVERY_10_MINUTES, one_at_a_time),
-        "ingest-live": (ingest, "The real publishers of the live profile that are due (needs internet).",
+        "ingest-live": (ingest, "The enabled real publishers of the live profile that are due (needs internet).",
                         {"profile": "live"}, EVERY_10_MINUTES, one_at_a_time),
         "watch": (watch, "Polls the index pages of the live profile's watched sources; ingests one that lists news.",
                   watch_every, EVERY_2_MINUTES, skip_if_busy),

@@ -1,7 +1,7 @@
 """The `watch` flow: one conditional request per urgent source's index; an ingest of it alone when it lists news.
 
-    watch ─┬─ watch-gacc-news:   GET index (If-None-Match / If-Modified-Since, body hash) -> unchanged: done
-           └─ watch-mofcom-news: ... changed -> links never seen? -> run_deployment(ingest, only=[source])
+    watch ─┬─ watch-gacc-news:            GET index (If-None-Match / If-Modified-Since, body hash) -> unchanged: done
+           └─ watch-mofcom-announcements: ... changed -> links never seen? -> run_deployment(ingest, only=[source])
 
 Sources marked `watch = true` in the registry are polled by this flow (served every 2 minutes by
 `flows.serve`) and left out of the scheduled ingests. A poll sends the validators of the watch's own
@@ -10,9 +10,10 @@ triggers still sees the change) through the run's one Fetcher, within the host's
 robots.txt is reused for 24 hours (`core.robots_cache`): a quiet site receives one request per poll.
 A changed index is parsed for its links; only when it lists URLs never seen before (or none can be
 read, so that the ingest records why) is an ingest of that source triggered through Prefect's
-`run_deployment`, as a child of this run in the UI. A new index whose trigger failed keeps the old
-validators, so the next poll tries again. Polls, first listings and the cadence shown in
-`source_health` are written in one session at the end.
+`run_deployment`, as a child of this run in the UI. With `TRADEWIRE_HOST_LIMITS=prefect` the polls
+take the same per-host slots as the ingests of other processes (`flows.host_limits`). A new index
+whose trigger failed keeps the old validators, so the next poll tries again. Polls, first listings
+and the cadence shown in `source_health` are written in one session at the end.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows import schedule
+from flows import host_limits, schedule
 from flows.parallel import parse_feed, parse_listing
 from flows.tasks import ref
 from parsers import cadence
@@ -157,7 +158,8 @@ def watch(
         previous = {s.id: store.last_poll_at(con, s.id) for s in watched}
     parameters = {k: v for k, v in {"sources": sources, "db_path": db_path, "profile": profile}.items() if v}
     trigger = Trigger(ingest_deployment, parameters)
-    with Network.running(registry, **(fetch_options or {})) as network:
+    options = {"shared_gate": host_limits.from_env(), **(fetch_options or {})}  # across processes, if asked
+    with Network.running(registry, **options) as network:
         schedule.reuse_robots(warehouse, network)  # robots.txt is not asked again on every poll
         futures = [
             poll_source.submit(s, ref(warehouse), ref(network), stored[s.id], trigger) for s in watched

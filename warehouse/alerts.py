@@ -22,6 +22,7 @@ class Candidate:
     url: str | None
     published_at: datetime | None
     story_id: str | None
+    document_no: str | None = None  # the article's document number (发文字号)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
             ANTI JOIN core.alerts x USING (article_id, ordinal)
         )
         SELECT m.article_id, m.ordinal, m.text, m.issuing_body, m.announcement_no, a.title, a.url, a.published_at,
-               a.story_id
+               a.story_id, a.document_no
         FROM unseen m JOIN core.articles a USING (article_id)
         ORDER BY a.published_at NULLS LAST, a.loaded_at, m.article_id, m.ordinal
         """
@@ -78,6 +79,7 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
             "announcement_no": pa.array([a.candidate.announcement_no for a in alerts], pa.string()),
             "published_at": pa.array([a.candidate.published_at for a in alerts], pa.timestamp("us")),
             "url": pa.array([a.candidate.url for a in alerts], pa.string()),
+            "document_no": pa.array([a.candidate.document_no for a in alerts], pa.string()),
             "measure_text": [a.candidate.text for a in alerts],
             "n_shingles": pa.array([a.n_shingles for a in alerts], pa.int32()),
             "sig": pa.array([a.sig for a in alerts], pa.binary()),
@@ -96,7 +98,9 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
         con.unregister("new_alerts")
 
 
-_FIELDS = "alert_id, title, issuing_body, announcement_no, published_at, url, measure_text, attempts"
+_FIELDS = (
+    "alert_id, title, issuing_body, announcement_no, document_no, published_at, url, measure_text, attempts"
+)
 
 
 def utcnow() -> datetime:

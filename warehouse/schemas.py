@@ -21,6 +21,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("title_source", _S), ("published_at", _TS), ("date_text", _S), ("date_source", _S),
             ("agency", _S), ("author", _S), ("language", _S), ("clean_text", _S), ("raw_text", _S),
             ("run_id", _S), ("loaded_at", _TS), ("story_id", _S), ("canonical_url", _S), ("official", pa.bool_()),
+            ("document_no", _S), ("issuer", _S), ("issuer_canonical", _S), ("written_at", pa.date32()),
         ]
     ),
     "core.article_topics": pa.schema([("article_id", _S), ("topic", _S), ("score", _F64), ("evidence", _LIST)]),
@@ -67,6 +68,12 @@ SCHEMAS: dict[str, pa.Schema] = {
     "core.dedup_bands": pa.schema([("article_key", pa.int64()), ("band", pa.uint8()), ("key", pa.int64())]),
     "core.listings": pa.schema(
         [("url", _S), ("source_id", _S), ("listed_at", _TS), ("previous_poll_at", _TS), ("via", _S)]
+    ),
+    "core.attachments": pa.schema(
+        [
+            ("attachment_id", _S), ("article_id", _S), ("url", _S), ("file_name", _S), ("media_type", _S), ("text", _S), ("sha256", _S),
+            ("bytes", pa.int64()), ("fetched_at", _TS),
+        ]
     ),
 }  # fmt: skip
 

@@ -1,4 +1,8 @@
-"""Full-text search over title and clean text: DuckDB's FTS extension (BM25), loaded offline.
+"""Full-text search over title and clean text, and annexes' text: DuckDB's FTS extension (BM25), offline.
+
+Two indexes: articles (title, clean text) and attachments (file name, text). An article's score is
+its best match in either; a hit found in an annex names the file (`Hit.attachment`) and its
+snippet is the annex's text.
 
 The extension comes from the `duckdb-extension-fts` wheel, so nothing is downloaded. The FTS
 index cannot be updated incrementally: `refresh_index` rebuilds it, and the flow calls it only
@@ -16,6 +20,7 @@ import duckdb
 from warehouse.db import WarehouseError
 
 INDEX_SCHEMA = "fts_core_articles"
+ANNEX_INDEX_SCHEMA = "fts_core_attachments"
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
@@ -36,16 +41,17 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the BM25 index over articles' title and clean text."""
+    """Rebuild the BM25 indexes over articles' title and clean text, and annexes' file name and text."""
     load_fts(con)
     con.execute("PRAGMA create_fts_index('core.articles', 'article_id', 'title', 'clean_text', overwrite=1)")
+    con.execute(
+        "PRAGMA create_fts_index('core.attachments', 'attachment_id', 'file_name', 'text', overwrite=1)"
+    )
 
 
-def has_index(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether an FTS index exists in this database."""
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [INDEX_SCHEMA]
-    ).fetchone()
+def has_index(con: duckdb.DuckDBPyConnection, schema: str = INDEX_SCHEMA) -> bool:
+    """Whether an FTS index (by default the articles') exists in this database."""
+    row = con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [schema]).fetchone()
     return bool(row and row[0])
 
 
@@ -60,6 +66,7 @@ class Hit:
     url: str
     topics: list[str]
     snippet: str
+    attachment: str | None = None  # the annex's file name when the best match is in an annex
 
 
 def search(
@@ -82,19 +89,32 @@ def search(
             "no search index yet: run `tradewire ingest` (it builds the index after loading)"
         )
     load_fts(con)
+    annexes = (
+        f"""UNION ALL
+            SELECT article_id, {ANNEX_INDEX_SCHEMA}.match_bm25(attachment_id, $query), file_name, left(text, 200)
+            FROM core.attachments"""
+        if has_index(con, ANNEX_INDEX_SCHEMA)
+        else ""  # a warehouse indexed before annexes were: its next ingest builds the index
+    )
     rows = con.execute(
         f"""
-        WITH scored AS (
-            SELECT article_id, {INDEX_SCHEMA}.match_bm25(article_id, $query) AS score
+        WITH matched AS (
+            SELECT article_id, {INDEX_SCHEMA}.match_bm25(article_id, $query) AS score,
+                   NULL::VARCHAR AS file, NULL::VARCHAR AS excerpt
             FROM core.articles
+            {annexes}
+        ),
+        scored AS (
+            SELECT article_id, max(score) AS score, arg_max(file, score) AS file,
+                   arg_max(excerpt, score) AS excerpt
+            FROM matched WHERE score IS NOT NULL GROUP BY article_id
         )
         SELECT s.article_id, s.score, a.title, a.published_at, a.url,
                coalesce((SELECT list(topic ORDER BY score DESC) FROM article_topics t
                          WHERE t.article_id = s.article_id), []) AS topics,
-               left(a.clean_text, 200) AS snippet
+               coalesce(s.excerpt, left(a.clean_text, 200)) AS snippet, s.file
         FROM scored s JOIN articles a USING (article_id)
-        WHERE s.score IS NOT NULL
-          AND ($topic IS NULL OR EXISTS (SELECT 1 FROM article_topics t
+        WHERE ($topic IS NULL OR EXISTS (SELECT 1 FROM article_topics t
                                         WHERE t.article_id = s.article_id AND t.topic = $topic))
           AND ($since IS NULL OR a.published_at >= $since)  -- undated articles are left out
         ORDER BY s.score DESC

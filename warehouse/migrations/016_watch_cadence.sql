@@ -59,7 +59,7 @@ SELECT source_id, url, polled_at, outcome, http_status, listed, new_items, inges
 
 CREATE OR REPLACE VIEW alerts AS
 SELECT alert_id, article_id, ordinal, title, issuing_body, announcement_no, published_at, url, measure_text, status,
-       duplicate_of, attempts, last_error, created_at, delivered_at, listed_at, listed_via, fetched_at,
+       duplicate_of, attempts, last_error, created_at, delivered_at, document_no, listed_at, listed_via, fetched_at,
        round(epoch(delivered_at) - epoch(listed_at), 1) AS latency_seconds
 FROM core.alerts;
 
@@ -139,6 +139,7 @@ COMMENT ON COLUMN alerts.attempts IS 'Delivery attempts so far.';
 COMMENT ON COLUMN alerts.last_error IS 'Why the last delivery failed (never contains the destination URLs).';
 COMMENT ON COLUMN alerts.created_at IS 'When the alert was created.';
 COMMENT ON COLUMN alerts.delivered_at IS 'When it was delivered.';
+COMMENT ON COLUMN alerts.document_no IS 'Document number of the article, as sent in the alert.';
 COMMENT ON COLUMN alerts.listed_at IS 'When the item was first seen listed by its source (a watch poll or an ingest''s index fetch), else its page''s date (local time).';
 COMMENT ON COLUMN alerts.listed_via IS 'Where listed_at comes from: watch, ingest, or page date.';
 COMMENT ON COLUMN alerts.fetched_at IS 'When the article page was fetched (local time).';
