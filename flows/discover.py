@@ -9,6 +9,7 @@ back as a `CrawlState` and written with the source's last batch, in the same tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -24,7 +25,9 @@ from parsers.model import AttachmentLink, Document, Failure, Link, Source
 from parsers.pipeline import CrawlState
 from warehouse import archive
 from warehouse import crawl as crawl_state
+from warehouse import watch as watch_store
 from warehouse.handle import Warehouse
+from warehouse.latency import local
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Discovered:
     health: Diagnosis | None = None  # what this run's look at the index says (None for files sources)
     attachments: list[tuple[AttachmentLink, Document]] = field(default_factory=list)  # fetched annexes
     attachment_failures: list[Failure] = field(default_factory=list)
+    listed: int = 0  # article links the index pages listed (the adaptive cadence's input)
+    known: int = 0  # of those, links already known
 
 
 def _run_id() -> str:
@@ -53,9 +58,14 @@ def crawl_source(source: Source, warehouse: Warehouse, network: Network) -> Disc
     listed = network.call(crawler.links())
     urls = candidate_urls(listed, retry)
     known: set[str] = set()
+    listed_urls = list(dict.fromkeys(link.url for link in listed))
     if urls:
         with warehouse.session() as con:
             known = crawl_state.known_urls(con, urls)
+            seen_at = crawler.out.index_pages[0].fetched_at if crawler.out.index_pages else datetime.now(UTC)
+            watch_store.record_listings(
+                con, source.id, listed_urls, local(seen_at), "ingest"
+            )  # alert latency
     out = network.call(crawler.articles(to_fetch(source, listed, retry, known)))
     if source.attachments and out.documents:
         links, failures = find_all_attachments(source, out.documents)  # worker processes, within budgets
@@ -72,6 +82,8 @@ def crawl_source(source: Source, warehouse: Warehouse, network: Network) -> Disc
         health(source, listed, out),
         out.attachments,
         out.attachment_failures,
+        len(listed_urls),
+        sum(1 for url in listed_urls if url in known),
     )
 
 

@@ -23,6 +23,9 @@ class SourceCounts:
     failures: tuple[Failure, ...] = field(default=())
     parsed: int = 0
     text_chars: int = 0
+    listed: int = 0  # article links its index listed, and how many were known (the adaptive cadence)
+    known: int = 0
+    unchanged: bool = False  # its index answered "not modified"
     health: Diagnosis | None = None  # this run's look at the source's index (network sources)
 
     @property

@@ -40,6 +40,9 @@ class Source:
     issuer: str | None = None  # the body that issues what this source publishes (measures default to it)
     timezone: str = "Asia/Shanghai"
     sample: Path | None = None
+    watch: bool = False  # urgent: its index is polled by the `watch` deployment, not by scheduled ingests
+    poll_min_minutes: float = 10.0  # bounds of the adaptive interval between scheduled ingests
+    poll_max_minutes: float = 1440.0
     attachments: bool = (
         False  # fetch a page's annexes (附件: PDF, XLS/XLSX, DOCX); registry default: official
     )

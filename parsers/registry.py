@@ -113,4 +113,9 @@ def _source(entry: object, position: int, base: Path, path: Path) -> Source:
     if "sample" in values:
         values["sample"] = base / values["sample"]
     values.setdefault("attachments", values.get("official", False))  # official notices carry annexes
-    return Source(**values)
+    source = Source(**values)
+    if source.poll_min_minutes > source.poll_max_minutes:
+        raise RegistryError(
+            f"{where}: poll_min_minutes = {source.poll_min_minutes:g} exceeds poll_max_minutes = {source.poll_max_minutes:g}"
+        )
+    return source

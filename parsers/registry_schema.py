@@ -68,6 +68,7 @@ def _regex(pattern: str) -> str:
 Text = Annotated[str, AfterValidator(_non_empty)]
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=1)]
+Minutes = Annotated[float, Field(ge=1, allow_inf_nan=False)]
 
 
 def _field(description: str, default: Any = ...) -> Any:
@@ -123,6 +124,9 @@ class Entry(BaseModel):
         "an IANA time zone such as 'Asia/Shanghai'", None
     )
     sample: Text = _field("a path relative to the registry file", None)
+    watch: bool = _field("true or false", None)
+    poll_min_minutes: Minutes = _field("a number of minutes >= 1", None)
+    poll_max_minutes: Minutes = _field("a number of minutes >= 1", None)
     attachments: bool = _field("true or false (default: the source's `official`)", None)
 
 

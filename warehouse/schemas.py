@@ -88,6 +88,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("diff", _S), ("customs", pa.bool_()), ("run_id", _S),
         ]
     ),
+    "core.listings": pa.schema(
+        [("url", _S), ("source_id", _S), ("listed_at", _TS), ("previous_poll_at", _TS), ("via", _S)]
+    ),
     "core.attachments": pa.schema(
         [
             ("attachment_id", _S), ("article_id", _S), ("url", _S), ("file_name", _S), ("media_type", _S), ("text", _S), ("sha256", _S),

@@ -146,6 +146,11 @@ class Fetcher:
     ) -> None:
         await self._wire.close()
 
+    @property
+    def robots(self) -> Robots:
+        """The robots.txt rules this Fetcher has loaded, or was given from an earlier run."""
+        return self._robots
+
     def host_down(self, host: str) -> str | None:
         """Why `host` is skipped for the rest of this run, or None if it is not."""
         state = self._hosts.get(host.lower())
