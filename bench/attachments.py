@@ -7,7 +7,7 @@
    for non-official sources).
 2. Reading annexes of realistic size, made with the libraries that write them: a 30-page PDF table of
    goods, a 5,000-row XLSX, a 300-paragraph DOCX; median of 3 wall times of `extract_attachment`,
-   with the ZIP guard's share; and the time to refuse a 120 MB ZIP bomb inside an XLSX.
+   with the ZIP guard's share; and the time to refuse a 120 MB ZIP bomb inside an XLSX and a PDF whose page inflates to 200 MB.
 
     python -m bench.attachments
 """
@@ -103,6 +103,7 @@ def reading() -> dict[str, float]:
             [("口岸", "商品编码"), ("大连", "0805100000")],
         ),
         "zip bomb (120 MB in an xlsx)": files.zip_bomb_xlsx(),
+        "pdf bomb (200 MB content)": files.pdf_bomb(),
     }
     source = Source("bench", "bench", "listing", "https://example.gov.cn/", attachments=True)
     out: dict[str, float] = {}

@@ -2,7 +2,7 @@
 
     ingest ─┬─ source-a: discover -> [parse -> prepare -> load] per batch of documents
             ├─ source-b: ...
-            └─ ... then report -> alerts -> publish
+            └─ ... then report -> events -> alerts -> publish
 
 One warehouse handle (migrated once) and one network (one Fetcher, politeness per host shared by
 every source) serve the whole run. Retries sit on the I/O tasks (discover, load). A broken source
@@ -27,8 +27,9 @@ from flows import host_limits, schedule
 from flows.alerts import AlertReport, describe, send_alerts
 from flows.artifacts import publish_artifacts
 from flows.discover import Discovered, discover
+from flows.revisions import revise
 from flows.summary import RunSummary, SourceCounts
-from flows.tasks import load_batch, process, publish, ref, report
+from flows.tasks import load_batch, place_events, process, publish, ref, report
 from parsers.fetch.network import Network
 from parsers.model import Document, Failure, Source
 from parsers.pipeline import Batch, CrawlState
@@ -92,6 +93,7 @@ def _ingest(
         batch.crawl = _crawl_state(found, documents, last=i == len(batches) - 1)
         result = load_batch(warehouse, run_id, source.id, ref(batch))
         counts = counts.add_batch(batch, len(result.new_article_ids))
+    revise(source, ref(warehouse), ref(network), run_id, rules)  # official pages changed since: revisions
     return counts
 
 
@@ -135,6 +137,10 @@ def ingest(
         schedule.keep_robots(warehouse, network)
     schedule.record_cadence(warehouse, selected, per_source, datetime.now())  # before report: health shows it
     summary, health = report(warehouse, run_id, per_source)
+    try:
+        place_events(warehouse)
+    except Exception as exc:  # like alerts: must not undo a good load; unplaced articles go next run
+        logger.error("event stories failed: %s", exc)
     try:
         alerted = send_alerts(warehouse, run_id)
     except Exception as exc:  # alerting must not undo a good load; pending alerts are retried next run

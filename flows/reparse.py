@@ -16,7 +16,7 @@ from prefect.runtime import flow_run
 from flows.artifacts import publish_artifacts
 from flows.parallel import find_all_attachments
 from flows.summary import RunSummary, SourceCounts
-from flows.tasks import process, publish, report
+from flows.tasks import place_events, process, publish, report
 from parsers.model import AttachmentLink, Document, Failure, Source
 from parsers.pipeline import Batch
 from parsers.registry import load_registry
@@ -72,6 +72,7 @@ def reparse(sources: str | None = None, db_path: str | None = None, rules: str |
                     )
     per_source = [replace_found(c) for c in counts.values()]
     summary, health = report(warehouse, run_id, per_source)
+    place_events(warehouse)  # the event stories were cleared with the articles
     publish(warehouse, summary.new or 1)  # the articles were rewritten: always refresh the search index
     publish_artifacts(summary, health)
     logger.info("reparse: %d article(s) rebuilt from the raw archive", summary.articles_total)

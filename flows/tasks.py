@@ -20,7 +20,7 @@ from flows.summary import RunSummary, SourceCounts
 from parsers.classify.topics import load_rules
 from parsers.model import Article, Attachment, AttachmentLink, Document, Failure, Source
 from parsers.pipeline import Batch, prepare
-from warehouse import db, load, reports, runs, search
+from warehouse import db, event_stories, load, reports, runs, search
 from warehouse.handle import Warehouse
 
 T = TypeVar("T")
@@ -82,6 +82,13 @@ def load_batch(warehouse: Warehouse, run_id: str, source_id: str, batch: Batch) 
     """Write one batch (with its crawl state) in one transaction."""
     with warehouse.session() as con:
         return load.load(con, run_id, batch)
+
+
+@task(name="events", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def place_events(warehouse: Warehouse) -> int:
+    """Place the run's new articles (and any left unplaced before) in event stories; how many."""
+    with warehouse.session() as con:
+        return event_stories.place_pending(con)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -6,6 +6,7 @@ their number, issuer, written date and title read back from the warehouse, with 
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from bench.official import DATA, FIELDS, Golden, got, govcn, govcn_extra, pages, parse, right
-from flows.alerts import message
+from parsers.alert_text import message
 from parsers.extract.official_forms import dates, document_numbers
 
 GOVCN = govcn()
@@ -144,3 +145,20 @@ def test_ingest_stores_official_metadata_and_measures_and_alerts_carry_the_numbe
     assert measures == [("gacc-local", "海關總署公告2020年第54號"), ("govcn-local", "国发〔2018〕39号")]
     assert alerts and all(a["document_no"] == "海關總署公告2020年第54號" for a in alerts)
     assert "Document: 海關總署公告2020年第54號" in message(alerts[0])[1]
+    # Chinese words are searchable (the FTS index sees each Han character; the words must appear as written)
+    found = {
+        q: [json.loads(line)["title"][:6] for line in cli_search(db, q)]
+        for q in ("促进就业", "報關單", "海关 就业")
+    }
+    assert found["促进就业"][:1] == ["国务院关于做"] and found["報關單"] == ["海關總署公告"]
+    assert found["海关 就业"] == []  # no document holds both words
+
+
+def cli_search(db: Path, query: str) -> list[str]:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["search", query, "--json", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()

@@ -145,6 +145,9 @@ def clear_articles(con: duckdb.DuckDBPyConnection) -> None:
         "core.sightings",
         "core.dedup_bands",
         "core.dedup_signatures",
+        "core.event_keys",
+        "core.event_profiles",
+        "core.event_placements",
         "core.articles",
     ):
         con.execute(f"DELETE FROM {table}")

@@ -66,6 +66,28 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "core.dedup_bands": pa.schema([("article_key", pa.int64()), ("band", pa.uint8()), ("key", pa.int64())]),
+    "core.event_keys": pa.schema([("key", pa.int64()), ("day", _I32), ("article_id", _S)]),
+    "core.event_profiles": pa.schema([("article_id", _S), ("day", _I32), ("event_id", _S), ("profile", _S)]),
+    "core.event_placements": pa.schema(
+        [
+            ("article_id", _S), ("event_id", _S), ("kind", _S), ("matched", _S), ("probability", _F64),
+            ("why", _S), ("placed_at", _TS),
+        ]
+    ),
+    "core.alert_sources": pa.schema(
+        [
+            ("alert_id", _S), ("article_id", _S), ("source_id", _S), ("url", _S), ("title", _S), ("language", _S),
+            ("published_at", _TS), ("first_seen", _TS), ("rule", _S), ("probability", _F64), ("why", _S),
+            ("run_id", _S),
+        ]
+    ),
+    "core.article_revisions": pa.schema(
+        [
+            ("article_id", _S), ("revision", _I32), ("url", _S), ("source_id", _S), ("fetched_at", _TS),
+            ("changed", _LIST), ("title", _S), ("clean_text", _S), ("content_hash", _S), ("metadata", _S),
+            ("diff", _S), ("customs", pa.bool_()), ("run_id", _S),
+        ]
+    ),
     "core.listings": pa.schema(
         [("url", _S), ("source_id", _S), ("listed_at", _TS), ("previous_poll_at", _TS), ("via", _S)]
     ),

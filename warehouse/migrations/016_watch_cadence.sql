@@ -58,10 +58,17 @@ CREATE VIEW watch_polls AS
 SELECT source_id, url, polled_at, outcome, http_status, listed, new_items, ingest_run, reason FROM core.watch_polls;
 
 CREATE OR REPLACE VIEW alerts AS
-SELECT alert_id, article_id, ordinal, title, issuing_body, announcement_no, published_at, url, measure_text, status,
-       duplicate_of, attempts, last_error, created_at, delivered_at, document_no, listed_at, listed_via, fetched_at,
-       round(epoch(delivered_at) - epoch(listed_at), 1) AS latency_seconds
-FROM core.alerts;
+WITH provenance AS (  -- as in 012
+    SELECT alert_id, count(DISTINCT url) AS sources,
+           arg_min(source_id, first_seen) AS first_source, arg_min(url, first_seen) AS first_url
+    FROM core.alert_sources GROUP BY alert_id
+)
+SELECT x.alert_id, x.kind, x.article_id, x.ordinal, x.revision, x.title, x.issuing_body, x.announcement_no,
+       x.document_no, x.published_at, x.url, x.measure_text, x.status, x.duplicate_of, coalesce(p.sources, 0) AS sources,
+       p.first_source, p.first_url, x.attempts, x.last_error, x.created_at, x.delivered_at,
+       x.listed_at, x.listed_via, x.fetched_at,
+       round(epoch(x.delivered_at) - epoch(x.listed_at), 1) AS latency_seconds
+FROM core.alerts x LEFT JOIN provenance p USING (alert_id);
 
 -- As in 009, plus each source's poll interval, the reason for it and its next scheduled ingest.
 CREATE OR REPLACE VIEW source_health AS
@@ -123,23 +130,28 @@ COMMENT ON COLUMN watch_polls.new_items IS 'Of those, links tradewire had never 
 COMMENT ON COLUMN watch_polls.ingest_run IS 'Prefect flow run id of the ingest the poll triggered.';
 COMMENT ON COLUMN watch_polls.reason IS 'What the poll found, in words.';
 
-COMMENT ON VIEW alerts IS 'One row per customs measure considered for an alert, what happened to it, and how long it took.';
-COMMENT ON COLUMN alerts.alert_id IS 'Alert id (stable for a measure).';
-COMMENT ON COLUMN alerts.article_id IS 'Article the measure came from.';
-COMMENT ON COLUMN alerts.ordinal IS 'Position of the measure in that article.';
+COMMENT ON VIEW alerts IS 'One row per customs measure considered for an alert (and per amended customs notice), what happened to it, its sources, and how long it took.';
+COMMENT ON COLUMN alerts.alert_id IS 'Alert id (stable for a measure, or for a revision of a notice).';
+COMMENT ON COLUMN alerts.kind IS 'new (a customs measure never seen before) or amended (a customs notice whose page changed after it was loaded).';
+COMMENT ON COLUMN alerts.article_id IS 'Article the measure came from (for amended: the revised article).';
+COMMENT ON COLUMN alerts.ordinal IS 'Position of the measure in that article (0 for amended).';
+COMMENT ON COLUMN alerts.revision IS 'For amended: the revision number (article_revisions.revision).';
 COMMENT ON COLUMN alerts.title IS 'Title of the article.';
 COMMENT ON COLUMN alerts.issuing_body IS 'Issuing body of the measure.';
 COMMENT ON COLUMN alerts.announcement_no IS 'Announcement number of the measure, when given.';
+COMMENT ON COLUMN alerts.document_no IS 'Document number of the article, as sent in the alert.';
 COMMENT ON COLUMN alerts.published_at IS 'Publication time of the article.';
 COMMENT ON COLUMN alerts.url IS 'Link to the article.';
-COMMENT ON COLUMN alerts.measure_text IS 'The measure''s text as sent.';
-COMMENT ON COLUMN alerts.status IS 'pending (to deliver, retried every run), delivered, digest (waiting for the daily digest), duplicate (near duplicate of an alerted measure: never sent).';
-COMMENT ON COLUMN alerts.duplicate_of IS 'For a duplicate: the alert it repeats.';
+COMMENT ON COLUMN alerts.measure_text IS 'The measure''s text as sent (for amended: the unified diff).';
+COMMENT ON COLUMN alerts.status IS 'pending (to deliver, retried every run), delivered, digest (waiting for the daily digest), duplicate (a report of an alerted event: attached to that alert as a source, never sent).';
+COMMENT ON COLUMN alerts.duplicate_of IS 'For a duplicate: the alert it was attached to.';
+COMMENT ON COLUMN alerts.sources IS 'Number of report URLs attached to the alert (alert_sources), its own included.';
+COMMENT ON COLUMN alerts.first_source IS 'Source of the earliest report of the alert.';
+COMMENT ON COLUMN alerts.first_url IS 'URL of the earliest report of the alert.';
 COMMENT ON COLUMN alerts.attempts IS 'Delivery attempts so far.';
 COMMENT ON COLUMN alerts.last_error IS 'Why the last delivery failed (never contains the destination URLs).';
 COMMENT ON COLUMN alerts.created_at IS 'When the alert was created.';
 COMMENT ON COLUMN alerts.delivered_at IS 'When it was delivered.';
-COMMENT ON COLUMN alerts.document_no IS 'Document number of the article, as sent in the alert.';
 COMMENT ON COLUMN alerts.listed_at IS 'When the item was first seen listed by its source (a watch poll or an ingest''s index fetch), else its page''s date (local time).';
 COMMENT ON COLUMN alerts.listed_via IS 'Where listed_at comes from: watch, ingest, or page date.';
 COMMENT ON COLUMN alerts.fetched_at IS 'When the article page was fetched (local time).';
