@@ -68,11 +68,6 @@ async def _crawl(source: Source) -> None:
         await Crawler(source, fetcher, {}).links()
 
 
-# Goldens whose title comes from the document's metadata table (标题), read by the official-document
-# metadata of issue 13 (branch h13-official): until that reader is merged the page parses untitled.
-TITLE_FROM_METADATA = {"govcn-zhengce"}
-
-
 @pytest.mark.parametrize("source", [s for s in enabled() if s.sample], ids=lambda s: s.id)
 def test_every_recorded_sample_parses_to_a_titled_item(source: Source):
     assert source.sample is not None and source.sample.is_file(), (
@@ -80,8 +75,6 @@ def test_every_recorded_sample_parses_to_a_titled_item(source: Source):
     )
     for path in sample_files(source):
         titles, problem = parse_sample(source, path, _recorded_url(source, path))
-        if source.id in TITLE_FROM_METADATA and problem == "the article has no title":
-            pytest.skip(f"{source.id}: the title is in the metadata table (official-document metadata)")
         assert problem is None, f"{source.id}: {path.name}: {problem}"
         assert any(t.strip() for t in titles), f"{source.id}: {path.name}: no item with a title"
 
