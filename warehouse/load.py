@@ -68,7 +68,9 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
     for article in batch.articles:
         if article.article_id not in known:
             unique.setdefault(article.article_id, article)  # the first of one text in the batch wins
-    new, sketches = stories.assign(con, list(unique.values()))
+    fresh = list(unique.values())
+    sketched = batch.sketches.select([a.article_id for a in fresh]) if batch.sketches is not None else None
+    new, sketches = stories.assign(con, fresh, sketched)
     new_ids = {a.article_id for a in new}
     _append(con, "core.articles", _article_rows(new, run_id, now), anti_join="article_id")
     _append(
