@@ -81,18 +81,26 @@ def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta
     meta = page_meta(tree, url)  # before the pass, which works on the tree itself
     article_body = _jsonld_body(tree)
     try:
-        precise = precision.precise_text(tree, precision.options(url))
+        precise = precision.precise_text(tree, precision.options(url), lambda: _parse(text_in))
     except (TypeError, ValueError):  # as bare_extraction: this page has no usable text for trafilatura
         precise = None
     text = precise or ""
     if len(text) < _SHORT:
-        again = trafilatura.load_html(text_in)  # the tree is spent: parse again (rare)
-        balanced_doc = _bare(again, url=url, include_comments=False) if again is not None else None
+        balanced_doc = _bare(
+            _parse(text_in), url=url, include_comments=False
+        )  # the tree is spent: parse again
         balanced = (balanced_doc.text or "") if balanced_doc is not None else ""
         text = balanced if len(balanced) > 2 * len(text) else text
     if len(article_body) >= _JSONLD_MIN and len(article_body) > 2 * len(text):
         text = article_body
     return unicodedata.normalize("NFC", text), meta if precise is not None else None
+
+
+def _parse(text: str) -> HtmlElement:
+    tree = trafilatura.load_html(text)
+    if tree is None:
+        raise ValueError("no HTML tree")
+    return tree
 
 
 def _bare(tree: HtmlElement, **options: Any) -> TrafilaturaDocument | None:

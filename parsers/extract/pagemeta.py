@@ -14,18 +14,26 @@ and says the page's date cannot change the outcome (see `parsers.extract.html`).
 from __future__ import annotations
 
 import logging
+from copy import deepcopy
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title, extract_url
+from trafilatura import xpaths
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_metainfo, extract_title, extract_url
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import line_processing
 
+from parsers.extract.xpathfast import fast
+
 log = logging.getLogger(__name__)
 _MAX = 10000  # trafilatura's Document.clean_and_trim cuts longer values here
+AUTHOR_DISCARD = fast(xpaths.AUTHOR_DISCARD_XPATHS)
+AUTHOR = fast(xpaths.AUTHOR_XPATHS)
 
 
 @dataclass(frozen=True)
@@ -49,12 +57,18 @@ def page_meta(tree: HtmlElement, url: str | None, with_date: bool = True) -> Pag
     if not metadata.title:
         metadata.title = extract_title(tree)
     if not metadata.author:
-        metadata.author = extract_author(tree)
+        metadata.author = _author(tree)
     date = None
     if with_date:
         page_url = metadata.url or extract_url(tree, url)
         date = find_date(tree, **{**_date_params(), "url": page_url})
     return PageMeta(_trim(metadata.title), _trim(metadata.author), _trim(date))
+
+
+def _author(tree: HtmlElement) -> str | None:
+    # trafilatura's extract_author, its expressions run as Python
+    author = extract_metainfo(prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD), AUTHOR, len_limit=120)
+    return normalize_authors(None, author) if author else author
 
 
 def _date_params() -> dict[str, Any]:
