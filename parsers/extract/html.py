@@ -78,6 +78,10 @@ def extract_article(
 def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta | None]:
     # One precision-mode pass; the balanced pass runs only when precision kept almost nothing. On
     # the aeb benchmark: F1 0.969, where always running both passes gave 0.967 at 0.6x the speed.
+    # lxml.html makes a Python proxy for an element each time a loop reaches it (its class lookup
+    # is Python code), unless one is alive: holding them all makes each of the pass's dozens of
+    # walks over the tree 3-4x cheaper
+    alive = list(tree.iter())
     meta = page_meta(tree, url)  # before the pass, which works on the tree itself
     article_body = _jsonld_body(tree)
     try:
@@ -85,6 +89,7 @@ def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta
     except (TypeError, ValueError):  # as bare_extraction: this page has no usable text for trafilatura
         precise = None
     text = precise or ""
+    del alive
     if len(text) < _SHORT:
         balanced_doc = _bare(
             _parse(text_in), url=url, include_comments=False

@@ -67,7 +67,10 @@ def page_meta(tree: HtmlElement, url: str | None, with_date: bool = True) -> Pag
 
 def _author(tree: HtmlElement) -> str | None:
     # trafilatura's extract_author, its expressions run as Python
-    author = extract_metainfo(prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD), AUTHOR, len_limit=120)
+    copied = deepcopy(tree)
+    alive = list(copied.iter())  # see parsers.extract.html: proxies kept make the walks cheap
+    author = extract_metainfo(prune_unwanted_nodes(copied, AUTHOR_DISCARD), AUTHOR, len_limit=120)
+    del alive
     return normalize_authors(None, author) if author else author
 
 

@@ -63,12 +63,20 @@ def precise_text(tree: HtmlElement, opts: Extractor, again: Callable[[], HtmlEle
     cleaned = convert_tags(tree_cleaning(_raw(tree), opts), opts, opts.url)
     if not is_forum:
         cleaned = prune_unwanted_nodes(cleaned, COMMENTS)
-    body, text = extract_content(cleaned, lambda: _cleaned(_raw(again()), opts, is_forum), opts)
+    body, text = extract_content(cleaned, lambda: _cleaned(_raw(_held(again())), opts, is_forum), opts)
     if doubtful(body, text):
-        body, text = compare(_raw(again()), body, text, opts)
+        page = _held(again())
+        body, text = compare(_raw(page), body, text, opts)
     if len(text) < opts.min_output_size:
         return None
     return xmltotxt(body, opts.formatting)
+
+
+def _held(tree: HtmlElement) -> HtmlElement:
+    # element proxies kept alive for as long as the tree (see parsers.extract.html); a cycle, which
+    # the garbage collector frees with the tree
+    tree.alive = list(tree.iter())  # type: ignore[attr-defined]
+    return tree
 
 
 def _raw(tree: HtmlElement) -> HtmlElement:

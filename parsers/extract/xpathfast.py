@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lxml.etree import XPath
+from lxml.etree import Element, XPath
 
 _TOKEN = re.compile(
     r"\s*(\.//|//|::|\*|\(|\)|\[|\]|\||,|=|@|'[^']*'|\"[^\"]*\"|\d+|[A-Za-z_][\w\-]*(?::(?!:)[\w\-]+)?)"
@@ -223,29 +223,34 @@ def _string(tok: str) -> str:
 
 
 def _step(absolute: bool, name: str, preds: list[Any], env: dict[str, Any]) -> Callable[[Any], list[Any]]:
-    tags: tuple[str, ...] = () if name == "*" else (name,)
-    if not tags and preds and isinstance(preds[0], _Code) and preds[0].tags:
+    tags: tuple[Any, ...] = (Element,) if name == "*" else (name,)  # Element: no comments or PIs
+    if name == "*" and preds and isinstance(preds[0], _Code) and preds[0].tags:
         tags, preds = preds[0].tags, preds[1:]
-    # None: the positional [1] (the first match under each parent)
-    tests: list[Callable[[Any], bool] | None] = [None if p == 1 else _compile(p.source, env) for p in preds]
+    # the first predicate runs inside the loop over the elements (a comprehension, no call per
+    # element); None stands for the positional [1]: the first match under each parent
+    first = preds[0].source if preds and preds[0] != 1 else "True"
+    rest = preds[1:] if preds and preds[0] != 1 else preds
+    select = _compile(f"[el for el in elements if (g := el.get) and ({first})]", env)
+    tests = [
+        None if p == 1 else _compile(f"[el for el in elements if (g := el.get) and ({p.source})]", env)
+        for p in rest
+    ]
 
     def run(ctx: Any) -> list[Any]:
-        if absolute:
-            found = [e for e in ctx.getroottree().getroot().iter(*tags) if isinstance(e.tag, str)]
-        else:
-            found = [e for e in ctx.iterdescendants(*tags) if isinstance(e.tag, str)]
+        elements = ctx.getroottree().getroot().iter(*tags) if absolute else ctx.iterdescendants(*tags)
+        found = select(elements)
         for test in tests:
-            found = _first_per_parent(found) if test is None else list(filter(test, found))
+            found = _first_per_parent(found) if test is None else test(found)
         return found
 
     return run
 
 
-def _compile(source: str, env: dict[str, Any]) -> Callable[[Any], bool]:
+def _compile(comprehension: str, env: dict[str, Any]) -> Callable[[Any], list[Any]]:
     namespace = dict(env)
-    exec(f"def test(el):\n    g = el.get\n    return bool({source})\n", namespace)
-    test: Callable[[Any], bool] = namespace["test"]
-    return test
+    exec(f"def select(elements):\n    return {comprehension}\n", namespace)
+    select: Callable[[Any], list[Any]] = namespace["select"]
+    return select
 
 
 def _first_per_parent(found: list[Any]) -> list[Any]:
