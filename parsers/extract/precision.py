@@ -75,7 +75,7 @@ def precise_text(tree: HtmlElement, opts: Extractor, again: Callable[[], HtmlEle
 def _held(tree: HtmlElement) -> HtmlElement:
     # element proxies kept alive for as long as the tree (see parsers.extract.html); a cycle, which
     # the garbage collector frees with the tree
-    tree.alive = list(tree.iter())  # type: ignore[attr-defined]
+    tree.alive = list(tree.iter())
     return tree
 
 
