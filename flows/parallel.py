@@ -58,8 +58,14 @@ def parse_max_bytes(source: Source) -> int:
     return int(configured) if configured.isdigit() and int(configured) > 0 else source.max_bytes
 
 
-def parse_all(source: Source, documents: list[Document]) -> list[Article | Failure]:
-    """`parse_document` over the batch, in order, each document within the budgets."""
+def parse_all(
+    source: Source, documents: list[Document], max_workers: int | None = None
+) -> list[Article | Failure]:
+    """`parse_document` over the batch, in order, each document within the budgets.
+
+    `max_workers` caps the worker processes (a batch already running in a process of a reparse's
+    pool parses in one of its own: one budget, no second layer of parallelism).
+    """
     limit = parse_max_bytes(source)
     results: list[Article | Failure | None] = [
         Failure(source.id, d.url, "parse", _oversize(len(d.body), limit)) if len(d.body) > limit else None
@@ -67,7 +73,7 @@ def parse_all(source: Source, documents: list[Document]) -> list[Article | Failu
     ]
     todo = [i for i, r in enumerate(results) if r is None]
     todo.sort(key=lambda i: -len(documents[i].body))  # largest first: no worker is left with one at the end
-    workers = parse_workers()
+    workers = parse_workers() if max_workers is None else min(parse_workers(), max_workers)
     if source.parser == "html" and len(todo) >= PARALLEL_PARSE_MIN:
         workers = min(workers, math.ceil(len(todo) / (PARALLEL_PARSE_MIN // 2)))
     else:
