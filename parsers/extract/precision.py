@@ -38,7 +38,7 @@ from trafilatura.settings import MIN_DUPLICATE_LENGTH, Extractor
 from trafilatura.utils import SPACING_PROTECTED, text_chars_test, trim
 from trafilatura.xml import delete_element, xmltotxt
 
-from parsers.extract.precision_sections import OVERALL_DISCARD, extract_frame
+from parsers.extract.precision_sections import OVERALL_DISCARD, extract_frame, recover_wild_text
 from parsers.extract.xpathfast import fast
 
 RAW_PRUNE = fast(xpaths.RAW_TREE_PRUNE_XPATH)
@@ -54,17 +54,24 @@ def options(url: str | None) -> Extractor:
     return Extractor(output_format="python", precision=True, comments=False, url=url)
 
 
-def precise_text(tree: HtmlElement, opts: Extractor, again: Callable[[], HtmlElement]) -> str | None:
+def precise_text(
+    tree: HtmlElement, opts: Extractor, again: Callable[[], HtmlElement], trace: dict[str, Any] | None = None
+) -> str | None:
     """The precision pass's text (what `bare_extraction(...).text` holds), None if it found too little.
 
-    `tree` is changed; `again()` parses the page once more, for the fallbacks that need it.
+    `tree` is changed; `again()` parses the page once more, for the fallbacks that need it. `trace`
+    gets `frame` (see precision_sections.extract_frame), and `whole_page`: whether a step that reads
+    the whole page ran (the recovery of stray paragraphs, the comparison, a forum page).
     """
+    trace = {} if trace is None else trace
     is_forum = _forum_thread_page(tree)
+    trace["whole_page"] = is_forum
     cleaned = convert_tags(tree_cleaning(_raw(tree), opts), opts, opts.url)
     if not is_forum:
         cleaned = prune_unwanted_nodes(cleaned, COMMENTS)
-    body, text = extract_content(cleaned, lambda: _cleaned(_raw(_held(again())), opts, is_forum), opts)
+    body, text = extract_content(cleaned, lambda: _cleaned(_raw(_held(again())), opts, is_forum), opts, trace)
     if doubtful(body, text):
+        trace["whole_page"] = True
         page = _held(again())
         body, text = compare(_raw(page), body, text, opts)
     if len(text) < opts.min_output_size:
@@ -119,15 +126,16 @@ def compare(raw: HtmlElement, body: Any, text: str, opts: Extractor) -> tuple[An
 
 
 def extract_content(
-    cleaned: HtmlElement, backup: Callable[[], HtmlElement], opts: Extractor
+    cleaned: HtmlElement, backup: Callable[[], HtmlElement], opts: Extractor, trace: dict[str, Any]
 ) -> tuple[Any, str]:
     """trafilatura's extract_content; `backup()` rebuilds the cleaned tree as it was, if the recovery needs it."""
     order = list(cleaned.iter())
-    body, text, potential_tags = extract_frame(cleaned, opts)
+    body, text, potential_tags = extract_frame(cleaned, opts, trace)
     if len(body) == 0 or len(text) < opts.min_extracted_size:
+        trace["whole_page"] = True
         before = backup()
         consumed = {twin for elem, twin in zip(order, before.iter(), strict=True) if elem.tag == "done"}
-        body = tme.recover_wild_text(before, body, opts, potential_tags, consumed)
+        body = recover_wild_text(before, body, opts, potential_tags, consumed)
         text = " ".join(body.itertext()).strip()
     previous = None
     for el in list(body):

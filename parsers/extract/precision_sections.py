@@ -1,7 +1,8 @@
 """The section pruning and frame extraction of trafilatura's precision pass (see parsers.extract.precision).
 
-trafilatura 2.3.1's main_extractor.prune_unwanted_sections and _extract (Apache-2.0), adapted: the
-precision focus only, its XPath expressions run as Python (parsers.extract.xpathfast).
+trafilatura 2.3.1's main_extractor.prune_unwanted_sections, _extract and recover_wild_text
+(Apache-2.0), adapted: the precision focus only, the XPath expressions run as Python
+(parsers.extract.xpathfast).
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from lxml.html import HtmlElement
 from trafilatura import main_extractor as tme
 from trafilatura import xpaths
 from trafilatura.htmlprocessing import delete_by_link_density, link_density_test_tables, prune_unwanted_nodes
-from trafilatura.settings import INLINE_FORMATTABLE, TAG_CATALOG, Extractor
-from trafilatura.utils import text_chars_test
+from trafilatura.settings import (
+    DEDUPE_SCAN_CAP,
+    INLINE_FORMATTABLE,
+    MIN_DUPLICATE_LENGTH,
+    TAG_CATALOG,
+    Extractor,
+)
+from trafilatura.utils import text_chars_test, trim
 from trafilatura.xml import delete_element
 
 from parsers.extract.xpathfast import fast
@@ -47,8 +54,16 @@ def prune_sections(tree: HtmlElement, potential_tags: set[str], opts: Extractor)
     return tree
 
 
-def extract_frame(tree: HtmlElement, opts: Extractor) -> tuple[Any, str, set[str]]:
+def extract_frame(
+    tree: HtmlElement, opts: Extractor, trace: dict[str, Any] | None = None
+) -> tuple[Any, str, set[str]]:
+    """trafilatura's _extract: the first content frame (BODY_XPATH) that yields text, and its text.
+
+    `trace`, if given, gets `frame`: (tag, id, class) of that frame when it was the first element any
+    expression found (what parsers.extract.hosts learns), else None.
+    """
     potential_tags = set(TAG_CATALOG)
+    found_before = False
     if opts.tables is True:
         potential_tags.update(["table", "td", "th", "tr"])
     result_body = Element("body")
@@ -56,6 +71,8 @@ def extract_frame(tree: HtmlElement, opts: Extractor) -> tuple[Any, str, set[str
         subtree = next((s for s in expr(tree) if s is not None), None)
         if subtree is None:
             continue
+        frame = None if found_before else (subtree.tag, subtree.get("id"), subtree.get("class"))
+        found_before = True
         subtree = prune_sections(subtree, potential_tags, opts)
         if len(subtree) == 0:
             continue
@@ -80,6 +97,8 @@ def extract_frame(tree: HtmlElement, opts: Extractor) -> tuple[Any, str, set[str
         if sum(e.tag != "graphic" for e in result_body) > 1:
             if lead is not None:
                 result_body.insert(start, lead)
+            if trace is not None:
+                trace["frame"] = frame
             break
     return result_body, " ".join(result_body.itertext()).strip(), potential_tags
 
@@ -103,3 +122,46 @@ def _take(elem: Any, result_body: Any, potential_tags: set[str], opts: Extractor
         tail_elem.text = tail
         if tme.process_node(tail_elem, opts) is not None:
             result_body.append(tail_elem)
+
+
+def recover_wild_text(
+    tree: HtmlElement, result_body: Any, opts: Extractor, potential_tags: set[str], consumed: set[Any]
+) -> Any:
+    """trafilatura's recover_wild_text for the precision focus: stray paragraphs anywhere on the page."""
+    potential_tags = set(potential_tags)
+    search_tree = prune_sections(tree, potential_tags, opts)  # teasers pruned too: the pass is not `fast`
+    subelems = search_tree.xpath(".//code|.//p|.//quote|.//table|.//div[contains(@class, 'w3-code')]")
+    elem_texts = [tme._elem_text(el) for el in result_body]
+    existing = "\n".join(filter(None, elem_texts))
+    existing_elems = set(elem_texts)
+    handled: set[Any] = set()
+    for subelem in subelems:
+        if (consumed and subelem in consumed) or any(a in handled for a in subelem.iterancestors()):
+            continue
+        processed = tme.handle_textelem(subelem, potential_tags, opts)
+        if processed is None:
+            continue
+        if processed is subelem:
+            handled.add(subelem)
+        text = tme._elem_text(processed)
+        images = {img.get("src") for img in processed.iter("graphic")}
+        if not text and images and images <= {g.get("src") for g in result_body.iter("graphic")}:
+            continue
+        under_cap = len(existing) <= DEDUPE_SCAN_CAP
+        fragment = trim(text + (processed.tail or "")) if text_chars_test(processed.tail) else ""
+        if text and (
+            text in existing_elems
+            or (
+                under_cap
+                and (
+                    (len(text) > MIN_DUPLICATE_LENGTH and text in existing)
+                    or (fragment and fragment in existing)
+                )
+            )
+        ):
+            continue
+        result_body.append(processed)
+        if under_cap:
+            existing += "\n" + (fragment or text)
+        existing_elems.add(text)
+    return result_body
