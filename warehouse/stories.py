@@ -145,17 +145,32 @@ def _best_in_history(
     old_sigs = np.frombuffer(b"".join(old.column("sig").to_pylist()), dtype=np.uint32).reshape(
         -1, neardup.NUM_PERM
     )
-    sizes = old.column("n_shingles").to_numpy()
-    scores = neardup.similarities(batch.sigs[a], old_sigs[b], batch.sizes[a], sizes[b])
+    scores = neardup.similarities(
+        batch.sigs[a], old_sigs[b], batch.sizes[a], old.column("n_shingles").to_numpy()[b]
+    )
     keep = scores >= neardup.THRESHOLD
     a, b, scores = a[keep], b[keep], scores[keep]
-    old_ids = np.array(old.column("article_id").to_pylist(), dtype=object)
-    exact = (
-        np.array(old.column("text_key").to_pylist(), dtype=object)[b] == np.array(text_keys, dtype=object)[a]
-    )
-    best = np.lexsort((old_ids[b].astype(str), -scores, ~exact, a))  # by article, then best first
-    first = best[np.r_[True, a[best][1:] != a[best][:-1]]] if len(best) else best
-    return [(ids[a[i]], str(old_ids[b[i]]), float(scores[i])) for i in first.tolist()]
+    if not len(a):
+        return []
+    # exact copies have the same tokens, hence the same signature: only pairs scoring 1 can be exact
+    exact = np.zeros(len(a), dtype=bool)
+    ones = np.flatnonzero(scores >= 1.0)
+    if len(ones):
+        old_text = old.column("text_key").to_pylist()
+        exact[ones] = [old_text[b[i]] == text_keys[a[i]] for i in ones.tolist()]
+    rank = scores + 2.0 * exact  # assign_stories' order: exact first, then the score
+    by_article = np.lexsort((-rank, a))
+    a, b, rank, scores = a[by_article], b[by_article], rank[by_article], scores[by_article]
+    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    best_rank = np.repeat(rank[starts], np.diff(np.r_[starts, len(a)]))
+    tied = rank == best_rank  # the best of each article, and those equal to it: the smaller id wins
+    old_ids = old.column("article_id").to_pylist()
+    best: dict[int, tuple[str, float]] = {}
+    for i in np.flatnonzero(tied).tolist():
+        other = old_ids[b[i]]
+        if a[i] not in best or other < best[a[i]][0]:
+            best[a[i]] = (other, float(scores[i]))
+    return [(ids[k], other, score) for k, (other, score) in best.items()]
 
 
 def store(con: duckdb.DuckDBPyConnection, sketches: Sketches) -> None:

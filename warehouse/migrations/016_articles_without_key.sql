@@ -28,3 +28,20 @@ CREATE TABLE core.articles_015 (
 INSERT INTO core.articles_015 SELECT * FROM core.articles;
 DROP TABLE core.articles;
 ALTER TABLE core.articles_015 RENAME TO articles;
+
+-- The same for core.http_cache (one row per fetched URL, as many rows as articles): every write
+-- replaces a URL's row by a delete and an insert (warehouse/crawl.py upsert_cache, as on DuckLake,
+-- whose tables have no keys), inside the write lock.
+CREATE TABLE core.http_cache_016 (
+    url            VARCHAR NOT NULL,
+    source_id      VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL,
+    status         INTEGER NOT NULL,
+    etag           VARCHAR,
+    last_modified  VARCHAR,
+    sha256         VARCHAR,
+    fetched_at     TIMESTAMP NOT NULL
+);
+INSERT INTO core.http_cache_016 SELECT * FROM core.http_cache;
+DROP TABLE core.http_cache;
+ALTER TABLE core.http_cache_016 RENAME TO http_cache;
