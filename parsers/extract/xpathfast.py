@@ -20,7 +20,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lxml.etree import Element, XPath
+from lxml.etree import XPath
+
+from parsers.extract.xpathrun import first, first_of, merge, step
 
 _TOKEN = re.compile(
     r"\s*(\.//|//|::|\*|\(|\)|\[|\]|\||,|=|@|'[^']*'|\"[^\"]*\"|\d+|[A-Za-z_][\w\-]*(?::(?!:)[\w\-]+)?)"
@@ -49,7 +51,7 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.toks, self.i = _tokens(text), 0
-        self.env: dict[str, Any] = {"_first_of": _first_of}
+        self.env: dict[str, Any] = {"_first_of": first_of}
 
     def peek(self, k: int = 0) -> str | None:
         return self.toks[self.i + k] if self.i + k < len(self.toks) else None
@@ -82,7 +84,7 @@ class _Parser:
             if self.take() != "1":
                 raise Unsupported("only (...)[1]")
             self.take("]")
-            return _first(_merge(inner))
+            return first(merge(inner))
         anchor = self.take()
         if anchor not in (".//", "//"):
             raise Unsupported(f"step {anchor!r}")
@@ -96,7 +98,7 @@ class _Parser:
             else:
                 preds.append(self.orexpr())
             self.take("]")
-        return _step(anchor == "//", name, preds, self.env)
+        return step(anchor == "//", name, preds, self.env)
 
     def orexpr(self) -> _Code:
         parts = [self.andexpr()]
@@ -212,73 +214,10 @@ class _Code:
         self.tags = tags
 
 
-def _first_of(el: Any, names: frozenset[str]) -> str:
-    return next((v for k, v in el.attrib.items() if k in names), "")
-
-
 def _string(tok: str) -> str:
     if len(tok) < 2 or tok[0] not in "'\"" or tok[-1] != tok[0]:
         raise Unsupported(f"expected a string, found {tok!r}")
     return tok[1:-1]
-
-
-def _step(absolute: bool, name: str, preds: list[Any], env: dict[str, Any]) -> Callable[[Any], list[Any]]:
-    tags: tuple[Any, ...] = (Element,) if name == "*" else (name,)  # Element: no comments or PIs
-    if name == "*" and preds and isinstance(preds[0], _Code) and preds[0].tags:
-        tags, preds = preds[0].tags, preds[1:]
-    # the first predicate runs inside the loop over the elements (a comprehension, no call per
-    # element); None stands for the positional [1]: the first match under each parent
-    first = preds[0].source if preds and preds[0] != 1 else "True"
-    rest = preds[1:] if preds and preds[0] != 1 else preds
-    select = _compile(f"[el for el in elements if (g := el.get) and ({first})]", env)
-    tests = [
-        None if p == 1 else _compile(f"[el for el in elements if (g := el.get) and ({p.source})]", env)
-        for p in rest
-    ]
-
-    def run(ctx: Any) -> list[Any]:
-        elements = ctx.getroottree().getroot().iter(*tags) if absolute else ctx.iterdescendants(*tags)
-        found = select(elements)
-        for test in tests:
-            found = _first_per_parent(found) if test is None else test(found)
-        return found
-
-    return run
-
-
-def _compile(comprehension: str, env: dict[str, Any]) -> Callable[[Any], list[Any]]:
-    namespace = dict(env)
-    exec(f"def select(elements):\n    return {comprehension}\n", namespace)
-    select: Callable[[Any], list[Any]] = namespace["select"]
-    return select
-
-
-def _first_per_parent(found: list[Any]) -> list[Any]:
-    seen: set[Any] = set()
-    out = []
-    for el in found:
-        parent = el.getparent()
-        if parent not in seen:
-            seen.add(parent)
-            out.append(el)
-    return out
-
-
-def _first(run: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
-    return lambda ctx: run(ctx)[:1]
-
-
-def _merge(paths: list[Callable[[Any], list[Any]]]) -> Callable[[Any], list[Any]]:
-    if len(paths) == 1:
-        return paths[0]
-
-    def run(ctx: Any) -> list[Any]:
-        found = {e for p in paths for e in p(ctx)}
-        if len(found) < 2:
-            return list(found)
-        return [e for e in ctx.getroottree().getroot().iter() if e in found]
-
-    return run
 
 
 class FastXPath:
@@ -287,7 +226,7 @@ class FastXPath:
     def __init__(self, path: str) -> None:
         self.path = path
         parser = _Parser(path)
-        self._run = _merge(parser.union())
+        self._run = merge(parser.union())
         if parser.peek() is not None:
             raise Unsupported(f"unread: {parser.peek()!r}")
 
