@@ -5,7 +5,9 @@ this process's CPU time (`time.process_time`: per core, whatever else the machin
 - `trafilatura.extract(html)` with its defaults (comments included),
 - `trafilatura.extract(html, include_comments=False)`,
 - tradewire's `parsers.extract.html.extract_article` (its raw text: what the cleaner receives).
-Each round starts tradewire's per-host templates cold (`parsers.extract.hosts`), so what a host's
+The ratio to the default is the median over rounds of each round's ratio (the runs of one round
+are next to each other in time, so other work on the machine moves both alike); pages/s per core
+is from each extractor's fastest round. Each round starts tradewire's per-host templates cold (`parsers.extract.hosts`), so what a host's
 first pages teach shows on its later pages within the round. F1 as `bench.extraction` defines it.
 
 Sets (`../shared/corpora`, real pages only):
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -116,9 +119,10 @@ def compare(pages: list[Page], rounds: int, with_no_templates: bool = False) -> 
             "cpu_seconds": runs[name],
             "pages_per_s": len(pages) / best,
         }
-    base = result["trafilatura_default"]["pages_per_s"]
-    for name in names:
-        result[name]["vs_default"] = result[name]["pages_per_s"] / base
+    for name in names:  # each round's ratio against the default's run next to it; their median
+        ratios = [d / t for d, t in zip(runs["trafilatura_default"], runs[name], strict=True)]
+        result[name]["vs_default"] = statistics.median(ratios)
+        result[name]["vs_default_rounds"] = ratios
     return result
 
 
