@@ -4,8 +4,9 @@
    the event stories (parsers.stories.event_index.place_all, pages added in published order) on the dev and
    the test split, beside the copy level (MinHash: LSH candidates scoring >= neardup.THRESHOLD,
    stories by parsers.stories.assign.assign_stories) on the same pages. Pairs within a split only.
-2. `--calibrate`: refit the logistic weights of parsers.stories.events on the dev split (pairs sharing a
-   blocking key), print them (to paste into events.WEIGHTS) with the dev figures by threshold.
+2. `--calibrate`: bench/events_calibrate.py: refit the logistic weights of parsers.stories.events on the
+   dev split (pairs sharing a blocking key, sign-constrained), print them (to paste into events.WEIGHTS)
+   with the dev figures by threshold, in sample and with each family held out.
 3. Scale: a DuckDB file holds a history of N synthetic profiles (event_keys: blocking key hashes with
    the published day; event_profiles: profile JSON and story), drawn from the real pages' anchors:
    each a real page's profile whose dates move by a random number of weeks, whose numbers,
@@ -28,8 +29,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from bench import events_eval
 from parsers.stories import assign as stories
@@ -67,13 +66,13 @@ def copy_stories(pages: Sequence[events_eval.Page]) -> dict[str, str]:
     return story
 
 
-def quality() -> dict[str, Any]:
+def quality(splits: tuple[str, ...] = ("dev", "test")) -> dict[str, Any]:
     """Pairwise P/R/F1 of the event level and the copy level on the dev and test splits."""
-    pages = events_eval.load()
+    pages = [p for p in events_eval.load() if p.split in splits]
     figures: dict[str, Any] = {}
     for level, build in (("event", event_stories), ("copy", copy_stories)):
         story = build(pages)
-        for split in ("dev", "test"):
+        for split in splits:
             part = [p for p in pages if p.split == split]
             result = events_eval.prf(
                 events_eval.story_pairs({p.page_id: story[p.page_id] for p in part}), part
@@ -89,54 +88,16 @@ def print_quality(figures: dict[str, Any]) -> None:
               f"({r['correct_pairs']} of {r['predicted_pairs']} predicted pairs right, {r['true_pairs']} true pairs)")  # fmt: skip
 
 
-def _fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 60) -> np.ndarray:
-    """L2-regularised logistic regression by Newton steps; returns [bias, weights...]."""
-    xb = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(xb.shape[1])
-    penalty = l2 * np.diag(np.r_[0.0, np.ones(xb.shape[1] - 1)])
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-xb @ w))
-        hessian = (xb * (p * (1 - p))[:, None]).T @ xb + penalty
-        w -= np.linalg.solve(hessian, xb.T @ (p - y) + penalty @ w)
-    return w
-
-
-def calibrate() -> dict[str, float]:
-    """Fit events.WEIGHTS on dev pairs that share a blocking key; print weights and dev figures."""
-    pages = events_eval.load(split="dev")
-    profiles = {p.article_id: p for p in profiles_of(pages)}
-    cluster = {p.page_id: p.cluster for p in pages}
-    stats = events.Stats.of(profiles.values())
-    keys = {k: set(event_index.blocking_keys(p)) for k, p in profiles.items()}
-    pairs = [(a, b) for a, b, _ in events_eval.labelled_pairs(pages) if keys[a] & keys[b]]
-    rows = [events.features(profiles[a], profiles[b], stats) for a, b in pairs]
-    names = sorted(rows[0])
-    x = np.array([[r[n] for n in names] for r in rows])
-    y = np.array([cluster[a] == cluster[b] for a, b in pairs], dtype=float)
-    w = _fit(x, y)
-    weights = {
-        "bias": round(float(w[0]), 3),
-        **{n: round(float(v), 3) for n, v in zip(names, w[1:], strict=True)},
-    }
-    print(f"  {len(pairs)} dev pairs share a blocking key ({int(y.sum())} same event); weights:")
-    print("  " + repr(weights))
-    p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
-    for t in (0.3, 0.5, 0.7, 0.9):
-        tp = float(((p >= t) & (y == 1)).sum())
-        print(
-            f"  pair threshold {t}: P {tp / max((p >= t).sum(), 1):.3f} R {tp / max(y.sum(), 1):.3f} (in sample)"
-        )
-    return weights
-
-
 def flat(figures: dict[str, Any]) -> dict[str, float]:
     """`events_<level>_<split>_<measure>` figures for results.json."""
     return {f"events_{key}_{m}": r[m] for key, r in figures.items() for m in ("precision", "recall", "f1")}
 
 
-def run(sizes: list[int], repeat: int, scale: bool = True) -> dict[str, Any]:
+def run(
+    sizes: list[int], repeat: int, scale: bool = True, splits: tuple[str, ...] = ("dev", "test")
+) -> dict[str, Any]:
     """Quality figures, then (if `scale`) the incremental cost; everything as one flat dict."""
-    figures = quality()
+    figures = quality(splits)
     print_quality(figures)
     out: dict[str, Any] = flat(figures)
     if scale:
@@ -164,11 +125,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--dev-only", action="store_true", help="quality on dev only (while tuning)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.calibrate:
-        calibrate()
-    figures = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_scale)
+        from bench import events_calibrate
+
+        events_calibrate.main()
+    splits = ("dev",) if args.dev_only else ("dev", "test")
+    figures = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_scale, splits)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(f"total {time.perf_counter() - start:.0f} s")

@@ -30,12 +30,15 @@ class Page:
     published: date | None
     relation: str
     text: str
+    family: str = ""  # the group of confusable clusters (split.csv): the unit of cross-validation
 
 
 def load(root: Path = EVENTS, split: str | None = None) -> list[Page]:
     """The pages of the set (one split, or all), in members.csv order."""
     with open(root / "split.csv", encoding="utf-8") as fh:
-        split_of = {r["cluster"]: r["split"] for r in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
+    split_of = {r["cluster"]: r["split"] for r in rows}
+    family_of = {r["cluster"]: r["family"] for r in rows}
     pages = []
     with open(root / "members.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
@@ -52,6 +55,7 @@ def load(root: Path = EVENTS, split: str | None = None) -> list[Page]:
                     published,
                     r["relation"],
                     text,
+                    family_of[r["cluster"]],
                 )
             )
     return pages

@@ -1,8 +1,10 @@
 """Alerts for new customs measures: exactly once, through Apprise, plus a Prefect event.
 
-A customs measure gets one alert row the first time a run sees it. A measure that is a near
-duplicate of one already alerted (a reprint, a re-wording on another site) is recorded as
-`duplicate` and never sent. A failed delivery stays `pending` and every later run retries it.
+A customs measure gets one alert row the first time a run sees it. A later report of an alerted
+measure or event (a reprint, the same text at another URL, another outlet's or language's report the
+event matcher joins) is attached to that alert as one of its sources (`alert_sources`, see
+`parsers.alert_plan`) and never sent; its own measures are recorded as `duplicate`. Messages and the
+digest list the sources. A failed delivery stays `pending` and every later run retries it.
 Destinations are Apprise URLs from `TRADEWIRE_ALERT_URLS` (space separated) or the Prefect Secret
 block `tradewire-alert-urls`; they are secrets: never logged, stored or put in artifacts (see
 `flows.notify`). With `TRADEWIRE_ALERT_MODE=digest`, alerts wait for the daily `digest` flow instead.
@@ -19,7 +21,6 @@ releases for the next run.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import time
@@ -27,18 +28,19 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
 from flows import notify
-from parsers.stories import neardup
+from parsers import alert_text
 from warehouse import alerts as store
+from warehouse import provenance
 from warehouse.handle import Warehouse
 
 SECRET_BLOCK = "tradewire-alert-urls"
 EVENT = "tradewire.customs-measure.new"
+AMENDED_EVENT = "tradewire.customs-notice.amended"
 CLAIM_ENV = "TRADEWIRE_ALERT_CLAIM_SECONDS"
 CLAIM_SECONDS = 900.0  # far beyond Apprise's own timeouts (4 s connect, 4 s read per destination)
 NO_DESTINATION = "no alert destination configured (TRADEWIRE_ALERT_URLS or the Secret block)"
@@ -55,13 +57,19 @@ class AlertReport:
     measures: tuple[dict[str, str | None], ...] = ()  # the new customs measures, for the run's artifact
     configured: bool = True  # whether any alert destination is configured
     elsewhere: int = 0  # alerts another run had claimed (and is sending)
+    attached: int = 0  # reports attached to alerts as sources (not sent)
+    amended: int = 0  # amended customs notices alerted
 
 
 def describe(report: AlertReport) -> str:
     """The summary line about alerts."""
     parts = [f"{report.new} new customs measure(s)", f"{report.delivered} sent"]
+    if report.amended:
+        parts.append(f"{report.amended} amended notice(s)")
     if report.duplicates:
-        parts.append(f"{report.duplicates} near-duplicate(s) not re-sent")
+        parts.append(f"{report.duplicates} repeat(s) of alerted measures not re-sent")
+    if report.attached:
+        parts.append(f"{report.attached} report(s) attached to alerts as sources")
     if report.pending:
         parts.append(f"{report.pending} pending (will retry)")
     if report.pending and not report.configured:
@@ -85,50 +93,13 @@ def alert_urls() -> list[str]:
     return value.split() if isinstance(value, str) else [str(v) for v in value]
 
 
-def _alert_id(candidate: store.Candidate) -> str:
-    key = f"{candidate.article_id}:{candidate.ordinal}:{neardup.text_key(candidate.text)}"
-    return "al-" + hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def decide(
-    candidates: list[store.Candidate], alerted: list[tuple[str, int, bytes]], status: str
-) -> list[store.Alert]:
-    """Give each candidate `status`, or `duplicate` when it nearly repeats an alerted or earlier measure."""
-    if not candidates:
-        return []
-    batch = neardup.sketch([c.text for c in candidates])
-    known_ids = [a[0] for a in alerted]
-    known_sigs = [np.frombuffer(a[2], dtype=np.uint32) for a in alerted]
-    known_sizes = [a[1] for a in alerted]
-    decided = []
-    for i, candidate in enumerate(candidates):
-        sig, size, alert_id = batch.sigs[i], int(batch.sizes[i]), _alert_id(candidate)
-        match = None
-        if known_sigs:
-            scores = neardup.similarities(
-                np.vstack(known_sigs), np.repeat(sig[None, :], len(known_sigs), axis=0),
-                np.array(known_sizes), np.full(len(known_sigs), size),
-            )  # fmt: skip
-            best = int(np.argmax(scores))
-            match = known_ids[best] if scores[best] >= neardup.THRESHOLD else None
-        sig_bytes = np.ascontiguousarray(sig).tobytes()
-        decided.append(
-            store.Alert(alert_id, candidate, size, sig_bytes, "duplicate" if match else status, match)
-        )
-        if not match:  # later candidates in this batch are compared with it too
-            known_ids.append(alert_id)
-            known_sigs.append(sig)
-            known_sizes.append(size)
-    return decided
-
-
-def message(alert: dict[str, object]) -> tuple[str, str]:
-    """Title and body of one alert."""
-    title = f"New customs measure: {alert['issuing_body'] or 'customs'}"
-    when = alert["published_at"] or "date not given"
-    notice = f"Announcement: {alert['announcement_no']}\n" if alert.get("announcement_no") else ""
-    body = f"{alert['measure_text']}\n\n{notice}From: {alert['title']}\nPublished: {when}\nSource: {alert['url']}"
-    return title, body
+def messages(
+    alerts: list[dict[str, object]], sources: dict[str, list[dict[str, object]]]
+) -> list[tuple[list[str], str, str]]:
+    """(alert ids, title, body) of each alert, with its sources."""
+    return [
+        ([str(a["alert_id"])], *alert_text.message(a, sources.get(str(a["alert_id"]), ()))) for a in alerts
+    ]
 
 
 def claim_seconds() -> float:
@@ -188,23 +159,23 @@ def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
     digest = os.environ.get("TRADEWIRE_ALERT_MODE", "each") == "digest"
     owner, lease = owner_of(run_id), claim_seconds()
     with warehouse.session() as con:
-        decided = decide(store.candidates(con), store.alerted(con), "digest" if digest else "pending")
-        store.insert(con, decided, run_id)
+        decided, attached = provenance.decide(con, "digest" if digest else "pending", run_id)
         claimed_at = time.monotonic()
         pending, elsewhere = store.claim(con, "pending", owner, lease)
+        batches = messages(pending, provenance.sources_of(con, [str(a["alert_id"]) for a in pending]))
     fresh = [a for a in decided if a.status != "duplicate"]
     for alert in fresh:
         c = alert.candidate
         emit_event(
-            event=EVENT,
+            event=EVENT if alert.kind == "new" else AMENDED_EVENT,
             resource={"prefect.resource.id": f"tradewire.measure.{alert.alert_id}", "prefect.resource.name": c.text[:80]},
             payload={"issuing_body": c.issuing_body, "title": c.title, "url": c.url, "measure": c.text,
-                     "published_at": c.published_at.isoformat() if c.published_at else None},
+                     "published_at": c.published_at.isoformat() if c.published_at else None,
+                     "document_no": c.document_no},
         )  # fmt: skip
     outcomes: dict[str, str | None] = {}
     if pending:
-        messages = (([str(a["alert_id"])], *message(a)) for a in pending)
-        outcomes = send_claimed(warehouse, owner, claimed_at + lease / 2, messages)
+        outcomes = send_claimed(warehouse, owner, claimed_at + lease / 2, batches)
     failed = len(pending) - sum(1 for error in outcomes.values() if error is None)
     configured = NO_DESTINATION not in outcomes.values()
     if failed and not configured:  # not a failure: nobody configured where alerts go yet
@@ -212,12 +183,15 @@ def send_alerts(warehouse: Warehouse, run_id: str) -> AlertReport:
     elif failed:
         get_run_logger().warning("%d alert(s) not delivered; they stay pending for the next run", failed)
     table = tuple(
-        {"issuing body": a.candidate.issuing_body, "measure": a.candidate.text, "article": a.candidate.title,
+        {"issuing body": a.candidate.issuing_body, "document": a.candidate.document_no or "",
+         "measure": a.candidate.text, "article": a.candidate.title,
          "published": str(a.candidate.published_at or ""), "link": a.candidate.url}
         for a in fresh
     )  # fmt: skip
     delivered = len(pending) - failed
-    return AlertReport(len(fresh), len(decided) - len(fresh), delivered, failed, table, configured, elsewhere)
+    new = sum(1 for a in fresh if a.kind == "new")
+    return AlertReport(new, len(decided) - len(fresh), delivered, failed, table, configured, elsewhere, attached,
+                       len(fresh) - new)  # fmt: skip
 
 
 @flow(name="digest", log_prints=False)
@@ -228,12 +202,12 @@ def digest(db_path: str | None = None) -> int:
     with warehouse.session() as con:
         claimed_at = time.monotonic()
         waiting, elsewhere = store.claim(con, "digest", owner, lease)
+        sources = provenance.sources_of(con, [str(a["alert_id"]) for a in waiting])
     if elsewhere:
         get_run_logger().info("%d digest alert(s) are being sent by another run", elsewhere)
     if not waiting:
         return 0
-    title = f"{len(waiting)} new customs measure(s)"
-    body = "\n\n---\n\n".join(message(a)[0] + "\n" + message(a)[1] for a in waiting)
+    title, body = alert_text.digest(waiting, sources)
     ids = [str(a["alert_id"]) for a in waiting]
     outcomes = send_claimed(warehouse, owner, claimed_at + lease / 2, [(ids, title, body)])
     error = next(iter(outcomes.values()), "not sent: the claim ran out before the send")

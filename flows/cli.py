@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows import cli_query, cli_topics
+from flows import cli_query, cli_topics, doctor
 from flows.cli_options import DbOption, fail
 
 if TYPE_CHECKING:
@@ -217,6 +217,7 @@ def digest(db: DbOption = None) -> None:
 
 cli_query.register(app)
 cli_topics.register(app)
+doctor.register(app)
 
 
 def main() -> None:

@@ -64,7 +64,7 @@ def sql(
 
 
 def search(
-    query: Annotated[str, typer.Argument(help="words to search for in titles and texts (BM25)")],
+    query: Annotated[str, typer.Argument(help="words to search for in titles, texts and annexes (BM25)")],
     topic: Annotated[str | None, typer.Option(help="only articles with this topic")] = None,
     since: Annotated[
         datetime | None,
@@ -84,8 +84,11 @@ def search(
             hits = run_search(con, query, topic, since, limit)
         except WarehouseError as exc:
             fail(str(exc))
-    columns = ["score", "title", "published_at", "topics", "url", "article_id"]
-    rows = [(round(h.score, 3), h.title, h.published_at, h.topics, h.url, h.article_id) for h in hits]
+    columns = ["score", "title", "published_at", "topics", "url", "article_id", "matched_in"]
+    rows = [
+        (round(h.score, 3), h.title, h.published_at, h.topics, h.url, h.article_id, h.attachment or "article")
+        for h in hits
+    ]
     print_rows(columns, rows, "json" if json else "table")
 
 

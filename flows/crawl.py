@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from flows.parallel import parse_feed, parse_listing, parse_sitemap  # in worker processes, within budgets
+from parsers.extract.annexes import STAGE as ANNEX_STAGE
 from parsers.extract.charset import well_formed
 from parsers.extract.dates import local_naive
 from parsers.extract.listing import next_listing_page
@@ -28,7 +29,7 @@ from parsers.extract.sitemap import Sitemap
 from parsers.fetch.client import Fetcher, FetchError
 from parsers.fetch.types import Response, Validators
 from parsers.isolation import ItemGuard
-from parsers.model import Document, Failure, Link, Source
+from parsers.model import AttachmentLink, Document, Failure, Link, Source
 from warehouse.archive import RawRecord
 
 T = TypeVar("T")
@@ -40,10 +41,13 @@ class Crawl:
 
     documents: list[Document] = field(default_factory=list)  # fetched article pages
     index_pages: list[Document] = field(default_factory=list)  # changed index pages (validators to keep)
+    index_look: Response | FetchError | None = None  # the first answer at the source's index (its health)
     failures: list[Failure] = field(default_factory=list)
     failed: list[tuple[Link, str]] = field(default_factory=list)  # article links to retry later
     raw: list[RawRecord] = field(default_factory=list)  # every response, for the archive
     unchanged: bool = False  # every index page answered "not modified"
+    attachments: list[tuple[AttachmentLink, Document]] = field(default_factory=list)  # fetched annexes
+    attachment_failures: list[Failure] = field(default_factory=list)
 
 
 class Crawler:
@@ -61,6 +65,8 @@ class Crawler:
         response = await self.discover.run_async(url, self._index, url)
         if response is None:
             return None
+        if self.out.index_look is None:
+            self.out.index_look = response
         doc = response.to_document(self.source.id)
         self.out.raw.append(RawRecord("index", doc, response.headers))
         if response.not_modified:
@@ -74,6 +80,8 @@ class Crawler:
             return await self.fetcher.fetch(self.source, url, self.stored.get(url))
         except FetchError as exc:
             self.discover.fail(url, exc.reason)
+            if self.out.index_look is None:
+                self.out.index_look = exc
             return None
 
     def storable(self, link: Link) -> Link:
@@ -157,6 +165,32 @@ class Crawler:
         for failed in failures:
             self.fetch.fail(failed.url, failed.reason)
         return responses[0] if responses else None
+
+    async def attachments(self, links: list[AttachmentLink]) -> Crawl:
+        """Fetch the annexes the article pages link to (each URL once); failures are rows, not retried."""
+        guard = ItemGuard(self.source.id, ANNEX_STAGE)
+        by_url: dict[str, list[AttachmentLink]] = {}
+        for link in links:
+            by_url.setdefault(link.url, []).append(link)
+        fetched = await asyncio.gather(*(guard.run_async(url, self._annex, url, guard) for url in by_url))
+        for response in filter(None, fetched):
+            doc = response.to_document(self.source.id)
+            self.out.raw.append(RawRecord("attachment", doc, response.headers))
+            self.out.attachments += [(link, doc) for link in by_url[response.url]]
+        pages = {url: by_url[url][0].page_url for url in by_url}
+        self.out.attachment_failures += [
+            replace(f, reason=f"annex of {pages[f.url]}: {f.reason}") if f.url in pages else f
+            for f in guard.failures
+        ]
+        return self.out
+
+    async def _annex(self, url: str, guard: ItemGuard) -> Response | None:
+        # The page's politeness, allowed hosts, robots.txt and max_bytes hold for its annexes too.
+        responses, failures = await self.fetcher.fetch_many(self.source, [url])
+        for failed in failures:
+            guard.fail(failed.url, failed.reason)
+        ok = [r for r in responses if r.status == 200 and not r.truncated]
+        return ok[0] if ok else None
 
 
 def to_fetch(source: Source, listed: list[Link], retry: list[Link], known: set[str]) -> list[Link]:

@@ -18,11 +18,15 @@ import logging
 import math
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from flows.workers import POOL, Overrun, Raised
 from parsers.extract import feeds, listing, sitemap
+from parsers.extract.annexes import STAGE as ANNEX_STAGE
+from parsers.extract.annexes import extract_attachment
+from parsers.extract.attachments import MAX_PER_PAGE, find_attachments, on_site
 from parsers.extract.documents import parse_document
-from parsers.model import Article, Document, Failure, Link, Source
+from parsers.model import Article, Attachment, AttachmentLink, Document, Failure, Link, Source
 
 log = logging.getLogger(__name__)
 # HTML parsing (trafilatura) is most of a run's CPU. On the 181 aeb pages (`make bench`, 2 CPUs):
@@ -81,6 +85,66 @@ def parse_all(
     done = _run(parse_document, [(source, documents[i]) for i in todo], workers)
     for i, outcome in zip(todo, done, strict=True):
         results[i] = _failure(source, documents[i].url, "parse", outcome)
+    return results  # type: ignore[return-value]
+
+
+def _workers(calls: int) -> int:
+    """One worker for a few calls, more (up to `parse_workers()`) for a big batch."""
+    return min(parse_workers(), max(1, math.ceil(calls / (PARALLEL_PARSE_MIN // 2))))
+
+
+def find_all_attachments(
+    source: Source, documents: list[Document]
+) -> tuple[list[AttachmentLink], list[Failure]]:
+    """The annex links of the HTML pages among `documents`, each page within the parse budgets."""
+    limit = parse_max_bytes(source)
+    pages = [d for d in documents if "html" in d.content_type and len(d.body) <= limit]
+    calls = [(d.body, d.url, d.content_type, source.encoding, d.final_url) for d in pages]
+    links: list[AttachmentLink] = []
+    failures: list[Failure] = []
+    for page, outcome in zip(pages, _run(find_attachments, calls, _workers(len(calls))), strict=True):
+        found = _failure(source, page.url, ANNEX_STAGE, outcome)
+        if isinstance(found, Failure):
+            failures.append(found)
+            continue
+        kept, off_site = on_site(found.links, source)
+        links += kept
+        if off_site:
+            hosts = sorted({urlsplit(link.url).hostname or "" for link in off_site})
+            log.info(
+                "%s: %d annex link(s) to other sites skipped: %s", page.url, len(off_site), ", ".join(hosts)
+            )
+        failures += [
+            Failure(
+                source.id,
+                url,
+                ANNEX_STAGE,
+                f"annex of {page.url}: not fetched: over {MAX_PER_PAGE} annexes on one page",
+            )
+            for url in found.over_cap
+        ]
+    return links, failures
+
+
+def extract_attachments(
+    source: Source, annexes: list[tuple[AttachmentLink, Document]], max_workers: int | None = None
+) -> list[Attachment | Failure]:
+    """Each fetched annex's text (`parsers.extract.annexes`), in order, each within the parse budgets.
+
+    `max_workers` caps the worker processes, as in `parse_all`.
+    """
+    limit = parse_max_bytes(source)
+    results: list[Attachment | Failure | None] = [
+        Failure(source.id, link.url, ANNEX_STAGE, _oversize(len(doc.body), limit))
+        if len(doc.body) > limit
+        else None
+        for link, doc in annexes
+    ]
+    todo = [i for i, r in enumerate(results) if r is None]
+    calls = [(source, *annexes[i]) for i in todo]
+    workers = _workers(len(calls)) if max_workers is None else min(_workers(len(calls)), max_workers)
+    for i, outcome in zip(todo, _run(extract_attachment, calls, workers), strict=True):
+        results[i] = _failure(source, annexes[i][0].url, ANNEX_STAGE, outcome)
     return results  # type: ignore[return-value]
 
 

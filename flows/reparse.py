@@ -22,9 +22,10 @@ from prefect.runtime import flow_run
 
 from flows import spread
 from flows.artifacts import publish_artifacts
+from flows.parallel import find_all_attachments
 from flows.summary import RunSummary, SourceCounts
-from flows.tasks import publish, report
-from parsers.model import Document, Failure, Source
+from flows.tasks import place_events, publish, report
+from parsers.model import AttachmentLink, Document, Failure, Source
 from parsers.pipeline import Batch
 from parsers.registry import load_registry
 from warehouse import archive, liveness, load, runs
@@ -38,9 +39,23 @@ def _by_source(documents: list[Document]) -> dict[str, list[Document]]:
     return grouped
 
 
+def _annexes(
+    warehouse: Warehouse, source: Source, docs: list[Document]
+) -> list[tuple[AttachmentLink, Document]]:
+    """The archived annexes of these pages: their links found again, their bytes from the archive."""
+    if not source.attachments:
+        return []
+    links, _failures = find_all_attachments(source, docs)  # failures were recorded by the run that fetched
+    archived = archive.read_attachments(warehouse.path, [link.url for link in links])
+    return [(link, archived[link.url]) for link in links if link.url in archived]
+
+
 def _batches(
-    registry: dict[str, Source], documents: Iterator[list[Document]], only: Sequence[str] | None
-) -> Iterator[Batch | tuple[Source, list[Document]]]:
+    warehouse: Warehouse,
+    registry: dict[str, Source],
+    documents: Iterator[list[Document]],
+    only: Sequence[str] | None,
+) -> Iterator[Batch | spread.Work]:
     """Each source's share of each archive chunk to rebuild; a source no longer known is its failures."""
     for chunk in documents:
         for source_id, docs in _by_source(chunk).items():
@@ -51,7 +66,7 @@ def _batches(
                 lost = [Failure(source_id, d.url, "parse", "source no longer in the registry") for d in docs]
                 yield Batch(source_id, failures=lost)
             else:
-                yield source, docs
+                yield spread.Work(source, docs, _annexes(warehouse, source, docs))
 
 
 @flow(name="reparse", log_prints=False)
@@ -71,7 +86,7 @@ def reparse(
     run_id = flow_run.get_id() or "local"
     liveness.hold(str(warehouse.path), run_id)  # a killed reparse is found and marked crashed like an ingest
     counts: dict[str, SourceCounts] = {}
-    batches = _batches(registry, archive.read_documents(warehouse.path, batch_size), only)
+    batches = _batches(warehouse, registry, archive.read_documents(warehouse.path, batch_size), only)
     with warehouse.session() as con:
         runs.start_run(
             con, run_id, "backfill" if backfill else "reparse", str(sources or "default"), flow_run.get_id()
@@ -86,6 +101,7 @@ def reparse(
                 ).add_batch(batch, len(result.new_article_ids))
     per_source = [replace_found(c) for c in counts.values()]
     summary, health = report(warehouse, run_id, per_source)
+    place_events(warehouse)  # the event stories were cleared with the articles (a backfill adds some)
     publish(warehouse, summary.new or 1)  # the articles were rewritten: always refresh the search index
     publish_artifacts(summary, health)
     logger.info(

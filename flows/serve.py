@@ -2,10 +2,13 @@
 
 If `PREFECT_API_URL` answers, the deployments are served against it; otherwise a Prefect server
 (UI and API) is started on 127.0.0.1 as a child process, with its database in `data/prefect/`, and
-stopped again on Ctrl-C. Deployments: `ingest/ingest-default` and `ingest/ingest-live` every 30
-minutes, `reparse/reparse` on demand, `digest/digest-daily` at 08:00 Beijing time. Ingest and
-reparse allow one run at a time per deployment (a second one waits, shown as AwaitingConcurrencySlot);
-the warehouse write lock serialises runs of different deployments.
+stopped again on Ctrl-C. Deployments: `ingest/ingest-default` and `ingest/ingest-live` every 10
+minutes, each run taking the sources whose adaptive interval has passed (`flows.schedule`);
+`watch/watch` every 2 minutes, polling the watched sources of the live profile and triggering
+`ingest/ingest-live` for one that lists news (`flows.watch`); `reparse/reparse` on demand,
+`digest/digest-daily` at 08:00 Beijing time. Ingest and reparse allow one run at a time per deployment
+(a second one waits, shown as AwaitingConcurrencySlot); a watch run still going when the next is due
+cancels the newer; the warehouse write lock serialises runs of different deployments.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 4200
 DEFAULT_HOME = Path("data") / "prefect"
 TIMEZONE = "Asia/Shanghai"
-EVERY_30_MINUTES = "*/30 * * * *"
-DEPLOYMENT_NAMES = ("ingest-default", "ingest-live", "reparse", "digest-daily")
+EVERY_10_MINUTES = "*/10 * * * *"  # the floor of the adaptive intervals (Media Cloud's too)
+EVERY_2_MINUTES = "*/2 * * * *"
+DEPLOYMENT_NAMES = ("ingest-default", "ingest-live", "watch", "reparse", "digest-daily")
 
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
@@ -87,39 +91,58 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
 
 
 def deployments(
-    names: Sequence[str] = DEPLOYMENT_NAMES, parameters: dict[str, Any] | None = None
+    names: Sequence[str] = DEPLOYMENT_NAMES,
+    parameters: dict[str, Any] | None = None,
+    watch_seconds: float | None = None,
 ) -> list[RunnerDeployment]:
-    """The named deployments, built from the flows; `parameters` (e.g. db_path) go to every one."""
+    """The named deployments, built from the flows; `parameters` (e.g. db_path, sources) go to every
+    flow that takes them; `watch_seconds` replaces the watch's 2-minute schedule by an interval."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.schedules import Cron
+    from prefect.schedules import Cron, Interval
 
     from flows.alerts import digest
     from flows.ingest import ingest
     from flows.reparse import reparse
+    from flows.watch import watch
 
     one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
-    specs: dict[str, tuple[Flow[..., Any], str, dict[str, Any], str | None, bool]] = {
-        # name: (flow, description, parameters, cron in Beijing time, one run at a time)
-        "ingest-default": (ingest, "The offline default registry (seed press texts).",
-                           {"profile": "default"}, EVERY_30_MINUTES, True),
-        "ingest-live": (ingest, "The nine real publishers of the live profile (needs internet).",
-                        {"profile": "live"}, EVERY_30_MINUTES, True),
-        "reparse": (reparse, "Rebuild every article from the raw archive (after a parser change).", {}, None, True),
+    skip_if_busy = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
+    watch_every = {
+        "profile": "live",
+        "ingest_deployment": "ingest/ingest-live",
+        "every_minutes": (watch_seconds or 120) / 60,
+    }
+    specs: dict[str, tuple[Flow[..., Any], str, dict[str, Any], str | None, ConcurrencyLimitConfig | None]] = {
+        # name: (flow, description, parameters, cron in Beijing time, concurrency)
+        "ingest-default": (ingest, "The offline default registry (seed press texts): the sources that are due.",
+                           {"profile": "default"}, EVERY_10_MINUTES, one_at_a_time),
+        "ingest-live": (ingest, "The enabled real publishers of the live profile that are due (needs internet).",
+                        {"profile": "live"}, EVERY_10_MINUTES, one_at_a_time),
+        "watch": (watch, "Polls the index pages of the live profile's watched sources; ingests one that lists news.",
+                  watch_every, EVERY_2_MINUTES, skip_if_busy),
+        "reparse": (reparse, "Rebuild every article from the raw archive (after a parser change).", {}, None,
+                    one_at_a_time),
         "digest-daily": (digest, "One message a day with the alerts waiting (TRADEWIRE_ALERT_MODE=digest).",
-                         {}, "0 8 * * *", False),
+                         {}, "0 8 * * *", None),
     }  # fmt: skip
     unknown = sorted(set(names) - set(specs))
     if unknown:
         raise ValueError(f"unknown deployment(s): {', '.join(unknown)}; known: {', '.join(DEPLOYMENT_NAMES)}")
     built = []
     for name in names:
-        flow, description, defaults, cron, exclusive = specs[name]
+        flow, description, defaults, cron, limit = specs[name]
+        given = {k: v for k, v in (parameters or {}).items() if k in flow.parameters.properties}
+        # a scheduled ingest takes the sources that are due; a run started by hand takes them all
+        when: dict[str, Any] = {"due_only": True} if flow is ingest else {}
+        schedule = Cron(cron, timezone=TIMEZONE, parameters=when or None) if cron else None
+        if name == "watch" and watch_seconds is not None:  # 0: on demand only (tests)
+            schedule = Interval(watch_seconds) if watch_seconds > 0 else None
         deployment = flow.to_deployment(
             name,
             description=description,
-            parameters={**defaults, **(parameters or {})},
-            schedules=[Cron(cron, timezone=TIMEZONE)] if cron else [],
-            concurrency_limit=one_at_a_time if exclusive else None,
+            parameters={**defaults, **given},
+            schedules=[schedule] if schedule else [],
+            concurrency_limit=limit,
             tags=["tradewire"],
         )
         built.append(cast("RunnerDeployment", deployment))  # sync call: a deployment, not a coroutine
@@ -132,12 +155,14 @@ def _terminate(signum: int, frame: object) -> None:
 
 def describe(served: Sequence[RunnerDeployment], ui_url: str) -> str:
     """What is served, when it runs, and where to watch it."""
-    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 
     lines = ["Serving (Ctrl-C stops):"]
     for d in served:
         crons = [s.schedule for s in d.schedules or [] if isinstance(s.schedule, CronSchedule)]
-        when = ", ".join(f"cron {c.cron} {c.timezone}" for c in crons)
+        every = [s.schedule for s in d.schedules or [] if isinstance(s.schedule, IntervalSchedule)]
+        when = ", ".join([f"cron {c.cron} {c.timezone}" for c in crons] +
+                         [f"every {i.interval.total_seconds():g} s" for i in every])  # fmt: skip
         lines.append(f"  {f'{d.flow_name}/{d.name}':<24} {when or 'on demand'}")
     lines += [
         f"Prefect UI: {ui_url}",
@@ -164,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME, help="PREFECT_HOME of that server")
     parser.add_argument("--only", action="append", choices=DEPLOYMENT_NAMES, help="serve only these")
     parser.add_argument("--db", help="warehouse file for every deployment (default: TRADEWIRE_DB or data/)")
+    parser.add_argument("--sources", help="registry file for every deployment (default: seeds/sources.toml)")
+    parser.add_argument(
+        "--watch-seconds", type=float, help="poll watched sources this often (default 120; 0: on demand)"
+    )
     args = parser.parse_args(argv)
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     configured = os.environ.get("PREFECT_API_URL")
@@ -184,7 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if server is not None:
             wait_healthy(api_url, process=server)
         os.environ["PREFECT_API_URL"] = api_url
-        served = deployments(args.only or DEPLOYMENT_NAMES, {"db_path": args.db} if args.db else None)
+        given = {k: v for k, v in {"db_path": args.db, "sources": args.sources}.items() if v}
+        served = deployments(args.only or DEPLOYMENT_NAMES, given, args.watch_seconds)
         print(describe(served, api_url.removesuffix("/api")), flush=True)
         serve(served)
     except KeyboardInterrupt:

@@ -22,16 +22,26 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from flows.parallel import parse_all
+from flows.parallel import extract_attachments, parse_all
 from parsers.classify.topics import load_rules
-from parsers.model import Document, Source
+from parsers.model import Attachment, AttachmentLink, Document, Source
 from parsers.pipeline import Batch, prepare
+
+
+@dataclass(frozen=True)
+class Work:
+    """One batch to rebuild: a source's archived pages and their archived annexes."""
+
+    source: Source
+    documents: list[Document]
+    annexes: list[tuple[AttachmentLink, Document]] = field(default_factory=list)
 
 
 def task_runner(processes: int | None = None, dask: str | None = None) -> TaskRunner[Any]:
@@ -69,20 +79,30 @@ def in_flow_process() -> bool:
 
 
 @task(name="rebuild", task_run_name="rebuild-{source.id}", cache_policy=NO_CACHE)
-def rebuild(source: Source, documents: list[Document], rules_path: str | None) -> Batch:
-    """Parse and prepare one batch of archived documents (pure: no network, no warehouse)."""
+def rebuild(
+    source: Source,
+    documents: list[Document],
+    rules_path: str | None,
+    annexes: list[tuple[AttachmentLink, Document]] | None = None,
+) -> Batch:
+    """Parse (pages, then annexes) and prepare one batch of archived documents (pure: no network, no warehouse)."""
     # in the flow's process: its parse pool, one worker per CPU; elsewhere one budget worker
     workers = None if in_flow_process() else 0 if multiprocessing.current_process().daemon else 1
-    return prepare(source, parse_all(source, documents, workers), load_rules(rules_path))
+    parsed = parse_all(source, documents, workers)
+    texts = extract_attachments(source, annexes, workers) if annexes else []
+    batch = prepare(source, parsed, load_rules(rules_path), [a for a in texts if isinstance(a, Attachment)])
+    batch.failures += [a for a in texts if not isinstance(a, Attachment)]
+    return batch
 
 
-def in_order(
-    items: Iterable[Batch | tuple[Source, list[Document]]], rules_path: str | None, ahead: int
-) -> Iterator[Batch]:
-    """Each (source, documents) rebuilt by a task, up to `ahead` in flight, and each ready Batch, in the order given."""
+def in_order(items: Iterable[Batch | Work], rules_path: str | None, ahead: int) -> Iterator[Batch]:
+    """Each Work rebuilt by a task, up to `ahead` in flight, and each ready Batch, in the order given."""
     pending: deque[Any] = deque()
     for item in items:
-        pending.append(item if isinstance(item, Batch) else rebuild.submit(item[0], item[1], rules_path))
+        if isinstance(item, Work):
+            pending.append(rebuild.submit(item.source, item.documents, rules_path, item.annexes))
+        else:
+            pending.append(item)
         while len(pending) >= ahead or (pending and isinstance(pending[0], Batch)):
             yield _result(pending.popleft())
     while pending:

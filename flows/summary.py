@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from parsers.diagnosis import Diagnosis
 from parsers.model import Failure
 from parsers.pipeline import Batch
 from warehouse.crashes import CrashedRun
@@ -22,6 +23,10 @@ class SourceCounts:
     failures: tuple[Failure, ...] = field(default=())
     parsed: int = 0
     text_chars: int = 0
+    listed: int = 0  # article links its index listed, and how many were known (the adaptive cadence)
+    known: int = 0
+    unchanged: bool = False  # its index answered "not modified"
+    health: Diagnosis | None = None  # this run's look at the source's index (network sources)
 
     @property
     def failed(self) -> int:
@@ -99,6 +104,11 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(f"{s.source_id:<{width}}  {s.found:>5}  {s.new:>5}  {s.duplicate:>9}  {s.failed:>6}")
     for s in summary.sources:
         lines.extend(f"  failed: {f.url}  [{f.stage}] {f.reason}" for f in s.failures)
+    lines.extend(
+        f"  health: {s.source_id}: {s.health.verdict}: {s.health.reason}"
+        for s in summary.sources
+        if s.health and s.health.broken
+    )
     if summary.topics:
         topics = ", ".join(f"{t.topic} {t.total}" + (f" (+{t.new})" if t.new else "") for t in summary.topics)
         lines.append(f"topics: {topics}")

@@ -15,12 +15,12 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import opaque
 
-from flows.parallel import parse_all
+from flows.parallel import extract_attachments, parse_all
 from flows.summary import RunSummary, SourceCounts
 from parsers.classify.topics import load_rules
-from parsers.model import Article, Document, Failure, Source
+from parsers.model import Article, Attachment, AttachmentLink, Document, Failure, Source
 from parsers.pipeline import Batch, prepare
-from warehouse import db, load, reports, runs, search
+from warehouse import db, event_stories, load, reports, runs, search
 from warehouse.handle import Warehouse
 
 T = TypeVar("T")
@@ -37,16 +37,38 @@ def parse(source: Source, documents: list[Document]) -> list[Article | Failure]:
     return parse_all(source, documents)
 
 
+@task(name="attachments", task_run_name="attachments-{source.id}", cache_policy=NO_CACHE)
+def read_attachments(
+    source: Source, annexes: list[tuple[AttachmentLink, Document]]
+) -> list[Attachment | Failure]:
+    """Extract the text of a batch's annexes (PDF, XLSX, XLS, DOCX) in worker processes, within budgets."""
+    return extract_attachments(source, annexes)
+
+
 @task(name="prepare", task_run_name="prepare-{source.id}", cache_policy=NO_CACHE)
-def prepare_batch(source: Source, parsed: list[Article | Failure], rules_path: str | None) -> Batch:
+def prepare_batch(
+    source: Source,
+    parsed: list[Article | Failure],
+    rules_path: str | None,
+    annexes: list[Attachment | Failure] | None = None,
+) -> Batch:
     """Clean, drop repeats within the batch, classify and split out measures (pure, see parsers.pipeline)."""
-    return prepare(source, parsed, load_rules(rules_path))
+    annexes = annexes or []
+    batch = prepare(source, parsed, load_rules(rules_path), [a for a in annexes if isinstance(a, Attachment)])
+    batch.failures += [a for a in annexes if isinstance(a, Failure)]
+    return batch
 
 
-def process(source: Source, documents: list[Document], rules_path: str | None) -> Batch:
-    """parse -> prepare for one batch: the pipeline ingest and reparse share, as task runs in the UI."""
+def process(
+    source: Source,
+    documents: list[Document],
+    rules_path: str | None,
+    annexes: list[tuple[AttachmentLink, Document]] | None = None,
+) -> Batch:
+    """parse -> [annexes' text] -> prepare for one batch: the pipeline ingest and reparse share."""
     parsed = parse(source, ref(documents))
-    return prepare_batch(source, ref(parsed), rules_path)
+    texts = read_attachments(source, ref(annexes)) if annexes else []
+    return prepare_batch(source, ref(parsed), rules_path, ref(texts))
 
 
 @task(
@@ -60,6 +82,13 @@ def load_batch(warehouse: Warehouse, run_id: str, source_id: str, batch: Batch) 
     """Write one batch (with its crawl state) in one transaction."""
     with warehouse.session() as con:
         return load.load(con, run_id, batch)
+
+
+@task(name="events", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def place_events(warehouse: Warehouse) -> int:
+    """Place the run's new articles (and any left unplaced before) in event stories; how many."""
+    with warehouse.session() as con:
+        return event_stories.place_pending(con)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 SOURCE_KINDS = ("files", "feed", "listing", "sitemap")
@@ -29,6 +29,9 @@ class Source:
     min_interval: float | None = None
     max_concurrency: int | None = None
     local: bool = False
+    ca_bundle: Path | None = None  # PEM certificates trusted for this source's hosts, on top of the CA store
+    article_pattern: str | None = None  # regex an article URL of this source matches (tradewire doctor)
+    no_sample: str | None = None  # why there is no recorded page of this source (the goldens test)
     max_bytes: int = 5_000_000
     selectors: tuple[tuple[str, str], ...] = ()
     max_pages: int = 1
@@ -37,6 +40,12 @@ class Source:
     issuer: str | None = None  # the body that issues what this source publishes (measures default to it)
     timezone: str = "Asia/Shanghai"
     sample: Path | None = None
+    watch: bool = False  # urgent: its index is polled by the `watch` deployment, not by scheduled ingests
+    poll_min_minutes: float = 10.0  # bounds of the adaptive interval between scheduled ingests
+    poll_max_minutes: float = 1440.0
+    attachments: bool = (
+        False  # fetch a page's annexes (附件: PDF, XLS/XLSX, DOCX); registry default: official
+    )
 
     def selector(self, name: str) -> str | None:
         """The CSS selector registered under `name` (listing sources), or None."""
@@ -121,8 +130,37 @@ class Article:
     official: bool = False
     story_id: str = ""
     paragraph_topics: tuple[tuple[int, TopicScore], ...] = field(default=())
+    document_no: str | None = None  # 发文字号 / announcement number of an official document, as written
+    issuer: str | None = None  # 发文机关 as written
+    issuer_canonical: str | None = None  # its name in seeds/gazetteer.toml
+    written_at: date | None = None  # 成文日期
 
     @property
     def article_id(self) -> str:
         """Stable id: the first 16 hex digits of the content hash."""
         return self.content_hash[:16]
+
+
+@dataclass(frozen=True)
+class AttachmentLink:
+    """An annex (附件, Annex, Attachment) linked from an article page, before it is fetched."""
+
+    page_url: str  # the article page that links it
+    url: str
+    name: str  # the file name: the URL's last path segment, else the link text
+    label: str = ""  # the link text as written
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An annex's extracted text, with what identifies the file; `article_id` is set by `prepare`."""
+
+    page_url: str
+    url: str
+    name: str
+    media_type: str
+    text: str
+    sha256: str
+    size: int
+    fetched_at: datetime
+    article_id: str = ""

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from parsers.classify.measures import Measure, extract_measures
+from parsers.classify.measures import Measure, annex_measures, extract_measures
 from parsers.classify.topics import Rules, classify, paragraph_scores
 from parsers.clean import clean_batch
-from parsers.model import Article, Document, Failure, Link, Source
+from parsers.model import Article, Attachment, Document, Failure, Link, Source
 from parsers.stories import neardup
 from parsers.stories.hashing import split_batch_duplicates
 
@@ -81,6 +81,7 @@ class Batch:
     # MinHash sketches of `articles`, row for row (pure work done here, so the loader only joins them
     # with the history); None: the loader sketches the articles itself.
     sketches: ArticleSketches | None = None
+    attachments: list[Attachment] = field(default_factory=list)  # annexes' text, with their article's id
 
     @property
     def cleaned(self) -> int:
@@ -102,18 +103,34 @@ def classify_batch(articles: Iterable[Article], rules: Rules) -> list[Article]:
     ]
 
 
-def prepare(source: Source, parsed: Iterable[Article | Failure], rules: Rules) -> Batch:
-    """Clean, drop repeats within the batch, classify and split out measures: a batch to load."""
+def prepare(
+    source: Source, parsed: Iterable[Article | Failure], rules: Rules, attachments: Iterable[Attachment] = ()
+) -> Batch:
+    """Clean, drop repeats within the batch, classify and split out measures: a batch to load.
+
+    `attachments` are the annexes of the batch's pages (by `page_url`): each is kept with the id of
+    its page's article, and their HS codes and places join that article's measures.
+    """
     parsed = list(parsed)
     articles = [p for p in parsed if isinstance(p, Article)]
     failures = [p for p in parsed if isinstance(p, Failure)]
     cleaned, clean_failures = clean_batch(source, articles)
     unique, _repeats = split_batch_duplicates(cleaned)
     classified = classify_batch(unique, rules)
+    article_of = {a.url: a.article_id for a in cleaned}
+    annexes = [replace(x, article_id=article_of[x.page_url]) for x in attachments if x.page_url in article_of]
     measures = [
         m
         for a in classified
-        for m in extract_measures(a.article_id, a.title, a.clean_text, rules, source.issuer)
+        for m in annex_measures(
+            extract_measures(a.article_id, a.title, a.clean_text, rules, a.issuer_canonical or source.issuer),
+            a.article_id,
+            a.title,
+            a.clean_text,
+            [x.text for x in annexes if x.article_id == a.article_id],
+            rules,
+            a.issuer_canonical or source.issuer,
+        )
     ]
     return Batch(
         source.id,
@@ -123,4 +140,10 @@ def prepare(source: Source, parsed: Iterable[Article | Failure], rules: Rules) -
         failures=failures + clean_failures,
         text_chars=[len(a.clean_text) for a in cleaned],
         sketches=ArticleSketches.of(classified),
+        attachments=annexes,
     )
+
+
+def _issuer(article: Article) -> str | None:
+    """The issuer measures default to: the document's first issuing body (`GACC; MOA` -> GACC)."""
+    return article.issuer_canonical.split("; ")[0] if article.issuer_canonical else None

@@ -1,7 +1,7 @@
 """The source registry: `sources.toml` validated into frozen `Source` records.
 
 A registry file holds an optional `[defaults]` table and one `[[source]]` table per source.
-Relative `url`s of `files` sources and `sample` paths resolve against the registry file's folder.
+Relative `url`s of `files` sources, `sample` and `ca_bundle` paths resolve against the registry file's folder.
 What each key may hold is in `registry_schema.py`; anything else is a RegistryError of one line,
 `<file>: source '<id>': <key> = <value>: expected <what>`.
 """
@@ -103,8 +103,19 @@ def _source(entry: object, position: int, base: Path, path: Path) -> Source:
         values[key] = tuple(values[key])
     if "selectors" in values:
         values["selectors"] = tuple(sorted(values["selectors"].items()))
+    if "ca_bundle" in values:
+        values["ca_bundle"] = base / values["ca_bundle"]
+        problem = schema.ca_bundle_problem(values["ca_bundle"])
+        if problem:
+            raise RegistryError(f"{where}: {problem}")
     if values["kind"] == "files":
         values["url"] = str(base / values["url"])
     if "sample" in values:
         values["sample"] = base / values["sample"]
-    return Source(**values)
+    values.setdefault("attachments", values.get("official", False))  # official notices carry annexes
+    source = Source(**values)
+    if source.poll_min_minutes > source.poll_max_minutes:
+        raise RegistryError(
+            f"{where}: poll_min_minutes = {source.poll_min_minutes:g} exceeds poll_max_minutes = {source.poll_max_minutes:g}"
+        )
+    return source

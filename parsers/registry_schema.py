@@ -9,7 +9,10 @@ from __future__ import annotations
 import codecs
 import difflib
 import math
+import re
+import ssl
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,9 +57,18 @@ def _css(selector: str) -> str:
     return selector
 
 
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
 Text = Annotated[str, AfterValidator(_non_empty)]
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=1)]
+Minutes = Annotated[float, Field(ge=1, allow_inf_nan=False)]
 
 
 def _field(description: str, default: Any = ...) -> Any:
@@ -95,6 +107,11 @@ class Entry(BaseModel):
     min_interval: Seconds = _field("a number of seconds >= 0", None)
     max_concurrency: Count = _field("an integer >= 1", None)
     local: bool = _field("true or false", None)
+    ca_bundle: Text = _field("a PEM file of CA certificates, relative to the registry file", None)
+    article_pattern: Annotated[str, AfterValidator(_regex)] = _field(
+        "a regular expression an article URL matches", None
+    )
+    no_sample: Text = _field("a non-empty string saying why no page is recorded", None)
     max_bytes: Count = _field("an integer >= 1 (bytes)", None)
     selectors: dict[str, Annotated[str, AfterValidator(_css)]] = _field(
         f"a table of CSS selectors (keys {', '.join(SELECTOR_NAMES)})", None
@@ -107,6 +124,21 @@ class Entry(BaseModel):
         "an IANA time zone such as 'Asia/Shanghai'", None
     )
     sample: Text = _field("a path relative to the registry file", None)
+    watch: bool = _field("true or false", None)
+    poll_min_minutes: Minutes = _field("a number of minutes >= 1", None)
+    poll_max_minutes: Minutes = _field("a number of minutes >= 1", None)
+    attachments: bool = _field("true or false (default: the source's `official`)", None)
+
+
+def ca_bundle_problem(path: Path) -> str | None:
+    """Why `path` cannot serve as a `ca_bundle` (missing, unreadable, no PEM certificate), or None."""
+    if not path.is_file():
+        return f"ca_bundle = {str(path)!r}: no such file"
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        return f"ca_bundle = {str(path)!r}: not a PEM file of CA certificates ({exc})"
+    return None
 
 
 def unknown_key(key: str, known: tuple[str, ...] | list[str]) -> str:

@@ -188,8 +188,8 @@ def test_second_run_on_an_unchanged_server_only_revalidates_the_feed(server, tmp
 
     again = ingest(sources, db)
     requests = server.log[first:]
-    assert [r.path for r, _ in requests] == ["/robots.txt", "/feed.xml"]
-    feed_request, feed_response = requests[1]
+    assert [r.path for r, _ in requests] == ["/feed.xml"]  # robots.txt is kept for a day (RFC 9309)
+    feed_request, feed_response = requests[0]
     assert feed_request.headers.get("If-None-Match") == '"v1"' and feed_response.status_code == 304
     assert (again.new, again.found) == (0, 0)  # nothing fetched, nothing reparsed
     assert site.hits == {"/news/a.html": 1, "/news/b.html": 1, "/news/c.html": 1}
@@ -207,7 +207,7 @@ def test_stale_validators_are_caught_by_the_body_hash(server, tmp_path):
     server.expect_request("/news/new.html").respond_with_handler(site.serve_page)
     server.clear_log()
     result = ingest(sources, db)  # the ETag is unchanged but the body hash differs
-    assert sorted(r.path for r, _ in server.log) == ["/feed.xml", "/news/new.html", "/robots.txt"]
+    assert sorted(r.path for r, _ in server.log) == ["/feed.xml", "/news/new.html"]  # robots.txt kept a day
     assert result.new == 1
 
 

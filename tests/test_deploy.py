@@ -117,7 +117,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def test_a_triggered_run_of_the_served_deployment_loads_articles_and_artifacts(served):
     deployment = served.deployment()
     assert deployment["parameters"]["profile"] == "default"
-    assert [s["schedule"]["cron"] for s in deployment["schedules"]] == ["*/30 * * * *"]
+    assert [s["schedule"]["cron"] for s in deployment["schedules"]] == ["*/10 * * * *"]
+    assert [s["parameters"] for s in deployment["schedules"]] == [{"due_only": True}]  # only what is due
     assert deployment["global_concurrency_limit"]["limit"] == 1
 
     # A manual run while another is queued or running: the limit queues it, the write lock
@@ -157,7 +158,7 @@ def test_the_server_schedules_runs_of_the_served_deployment(served):
         "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
     }
     scheduled = wait_for(lambda: served.post("/flow_runs/filter", body), 15, "scheduled runs")
-    assert all(r["expected_start_time"][14:16] in {"00", "30"} for r in scheduled)
+    assert all(r["expected_start_time"][15:16] == "0" for r in scheduled)  # every 10 minutes
 
 
 def test_prefect_yaml_and_make_serve_declare_the_same_deployments():
@@ -173,8 +174,8 @@ def test_prefect_yaml_and_make_serve_declare_the_same_deployments():
         assert flow.name == served[name].flow_name
         assert d["work_pool"]["name"] == "tradewire"
         assert d.get("parameters", {}) == served[name].parameters
-        crons = [(s.schedule.cron, s.schedule.timezone) for s in served[name].schedules or []]
-        assert [(s["cron"], s["timezone"]) for s in d["schedules"]] == crons
+        crons = [(s.schedule.cron, s.schedule.timezone, s.parameters) for s in served[name].schedules or []]
+        assert [(s["cron"], s["timezone"], s.get("parameters", {})) for s in d["schedules"]] == crons
         limit = served[name].concurrency_limit
         assert (d.get("concurrency_limit") or {}).get("limit") == limit
     assert in_yaml["ingest-live"]["parameters"]["profile"] == "live"

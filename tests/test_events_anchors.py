@@ -83,3 +83,18 @@ def test_bilingual_gazetteer_names_officials_places_and_terms():
 def test_hs_and_export_control_codes():
     a = anchors.extract("", "HS 8110929010 and 2850001901; items 1C902.a and 1C903")
     assert a.hs == {"811092", "285000"} and a.eccn == {"1C902", "1C903"}
+
+
+def test_weekdays_are_placed_before_the_published_date():
+    published = date(2025, 10, 28)  # a Tuesday
+    assert anchors.dates("China and ASEAN on Tuesday signed the protocol", published) == {"2025-10-28"}
+    assert anchors.dates("announced on Friday", published) == {"2025-10-24"}
+    assert anchors.dates("中国官方周四（12月18日）宣布", date(2025, 12, 18)) == {"2025-12-18"}
+    assert anchors.dates("每周五发布 on Friday", None) == frozenset()  # no published date: no weekday
+
+
+def test_a_press_answer_is_told_by_its_opening():
+    assert anchors.extract("", "Question: Could you give details?\nAnswer: Regarding ...").genre == {"qa"}
+    assert anchors.extract("", "商务部新闻发言人就稀土出口管制答记者问").genre == {"qa"}
+    report = "MOFCOM issued Announcement No. 61. " + "x" * 400 + " A spokesperson answered questions."
+    assert anchors.extract("", report).genre == frozenset()

@@ -457,7 +457,10 @@ def test_requests_to_one_host_are_spaced(web: HTTPServer) -> None:
     responses, failures = run(_many(source, urls, transport=stamping))
     assert len(responses) == 4 and not failures
     sent_gaps = [b - a for a, b in itertools.pairwise(stamping.sent)]
-    assert len(sent_gaps) == 4 and min(sent_gaps) >= 0.3, sent_gaps  # robots.txt and 4 pages, one at a time
+    # robots.txt and 4 pages, one at a time; the gate spaces them 0.3 s apart, and the few lines of code
+    # between the gate and the transport may run late on a loaded machine (seen: a flake with -n 2)
+    assert len(sent_gaps) == 4 and min(sent_gaps) >= 0.25, sent_gaps
+    assert stamping.sent[-1] - stamping.sent[0] >= 4 * 0.3 - 0.02
     # At the server, thread scheduling on a loaded machine blurs single gaps; the span cannot shrink much.
     assert len(arrivals) == 5 and arrivals[-1] - arrivals[0] >= 0.9
 

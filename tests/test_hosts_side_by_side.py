@@ -95,10 +95,13 @@ def test_two_sources_on_one_host_share_its_interval(servers, tmp_path):
     starts = sorted(t for t, path in host.times if path != "/robots.txt")
     assert len(starts) == 10  # two feeds, eight articles
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    # Arrival times: a loaded machine may delay one arrival a little, never a whole interval.
-    assert min(gaps) >= INTERVAL - 0.1, (
+    # Arrival times, not start times: a loaded machine delays single arrivals (0.19 s seen at load 7),
+    # so one gap may shrink by that much, while the whole run keeps one interval per request.
+    # Per-source politeness (what this guards against) gives gaps near 0 and a run half as long.
+    assert min(gaps) >= INTERVAL * 0.4, (
         f"requests to one host {min(gaps):.3f} s apart (interval {INTERVAL} s)"
     )
+    assert starts[-1] - starts[0] >= (len(starts) - 1) * INTERVAL - 0.15
 
 
 def test_sources_on_two_hosts_proceed_side_by_side(servers, tmp_path):

@@ -1,4 +1,4 @@
-"""core.articles and core.http_cache have no key (migration 016): the loader alone keeps them unique.
+"""core.articles and core.http_cache have no key (migration 017): the loader alone keeps them unique.
 
 DuckDB rewrote the last row group of a keyed table at every checkpoint, which held loads at about
 1k rows/s; the loader's anti-joins (articles, sightings) and delete-then-insert (http_cache) keep
@@ -82,7 +82,7 @@ def test_an_existing_warehouse_keeps_its_rows_through_the_migration(tmp_path):
             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
         )
         for migration in db.migrations():
-            if migration.version < 16:
+            if migration.version < 17:
                 db.apply_migration(con, migration, migration.sql)
         load.load(con, "r1", _batch())  # loaded with the keys
         before = con.execute(COUNTS).fetchone()

@@ -86,7 +86,7 @@ UNKNOWN_KEY = [
     ('selectors = { itme = "li" }', "selectors: unknown key 'itme': did you mean 'item'?"),
     (
         "colour = 1",
-        "unknown key 'colour': expected one of id, name, kind, url, parser, enabled, profiles, allowed_hosts, language, encoding, min_interval, max_concurrency, local, max_bytes, selectors, max_pages, max_items, official, issuer, timezone, sample",
+        "unknown key 'colour': expected one of id, name, kind, url, parser, enabled, profiles, allowed_hosts, language, encoding, min_interval, max_concurrency, local, ca_bundle, article_pattern, no_sample, max_bytes, selectors, max_pages, max_items, official, issuer, timezone, sample, watch, poll_min_minutes, poll_max_minutes, attachments",
     ),
 ]
 BOOL_AS_STRING = [

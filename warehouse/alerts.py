@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
+from parsers.alert_plan import Alert, Candidate
 
-@dataclass(frozen=True)
-class Candidate:
-    """A customs measure with no alert row yet."""
-
-    article_id: str
-    ordinal: int
-    text: str
-    issuing_body: str | None
-    announcement_no: str | None
-    title: str | None
-    url: str | None
-    published_at: datetime | None
-    story_id: str | None
-
-
-@dataclass(frozen=True)
-class Alert:
-    """An alert row as decided (status pending | digest | duplicate) or to deliver."""
-
-    alert_id: str
-    candidate: Candidate
-    n_shingles: int
-    sig: bytes
-    status: str
-    duplicate_of: str | None = None
+__all__ = ["Alert", "Candidate", "alerted", "candidates", "claim", "insert", "mark"]
 
 
 def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
@@ -46,7 +22,7 @@ def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
             ANTI JOIN core.alerts x USING (article_id, ordinal)
         )
         SELECT m.article_id, m.ordinal, m.text, m.issuing_body, m.announcement_no, a.title, a.url, a.published_at,
-               a.story_id
+               a.story_id, a.document_no
         FROM unseen m JOIN core.articles a USING (article_id)
         ORDER BY a.published_at NULLS LAST, a.loaded_at, m.article_id, m.ordinal
         """
@@ -54,12 +30,13 @@ def candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
     return [Candidate(*row) for row in rows]
 
 
-def alerted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, bytes]]:
-    """(alert_id, n_shingles, signature) of every measure already alerted or waiting to be."""
+def alerted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, bytes, str]]:
+    """(alert_id, n_shingles, signature, text) of every measure already alerted or waiting to be."""
     rows = con.execute(
-        "SELECT alert_id, n_shingles, sig FROM core.alerts WHERE status <> 'duplicate'"
+        "SELECT alert_id, n_shingles, sig, measure_text FROM core.alerts"
+        " WHERE status <> 'duplicate' AND coalesce(kind, 'new') = 'new'"
     ).fetchall()
-    return [(alert_id, int(n), bytes(sig)) for alert_id, n, sig in rows]
+    return [(alert_id, int(n), bytes(sig), text) for alert_id, n, sig, text in rows]
 
 
 def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> None:
@@ -78,11 +55,14 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
             "announcement_no": pa.array([a.candidate.announcement_no for a in alerts], pa.string()),
             "published_at": pa.array([a.candidate.published_at for a in alerts], pa.timestamp("us")),
             "url": pa.array([a.candidate.url for a in alerts], pa.string()),
+            "document_no": pa.array([a.candidate.document_no for a in alerts], pa.string()),
             "measure_text": [a.candidate.text for a in alerts],
             "n_shingles": pa.array([a.n_shingles for a in alerts], pa.int32()),
             "sig": pa.array([a.sig for a in alerts], pa.binary()),
             "status": [a.status for a in alerts],
             "duplicate_of": pa.array([a.duplicate_of for a in alerts], pa.string()),
+            "kind": [a.kind for a in alerts],
+            "revision": pa.array([a.revision for a in alerts], pa.int32()),
         }
     )
     con.register("new_alerts", table)
@@ -96,7 +76,10 @@ def insert(con: duckdb.DuckDBPyConnection, alerts: list[Alert], run_id: str) -> 
         con.unregister("new_alerts")
 
 
-_FIELDS = "alert_id, title, issuing_body, announcement_no, published_at, url, measure_text, attempts"
+_FIELDS = (
+    "alert_id, kind, revision, article_id, title, issuing_body, announcement_no, document_no, published_at, url,"
+    " measure_text, attempts"
+)
 
 
 def utcnow() -> datetime:

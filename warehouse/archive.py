@@ -36,7 +36,7 @@ SCHEMA = pa.schema(
 
 @dataclass(frozen=True)
 class RawRecord:
-    """One archived response: an index page (`kind='index'`) or an article document."""
+    """One archived response: an index page (`kind='index'`), an article document or an annex (`attachment`)."""
 
     kind: str
     document: Document
@@ -93,6 +93,23 @@ def read_documents(published: Path | str, batch_size: int = 500) -> Iterator[lis
         names = [d[0] for d in result.description or []]
         while chunk := result.fetchmany(batch_size):
             yield [_document(dict(zip(names, row, strict=True))) for row in chunk]
+
+
+def read_attachments(published: Path | str, urls: list[str]) -> dict[str, Document]:
+    """The archived annexes (kind 'attachment') of these URLs, latest fetch per URL."""
+    files = sorted(archive_dir(published).glob("*/*.parquet"))
+    if not files or not urls:
+        return {}
+    query = f"""
+        SELECT * FROM read_parquet({[str(f) for f in files]!r}, union_by_name = true)
+        WHERE kind = 'attachment' AND status = 200 AND list_contains($urls, url)
+        QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC) = 1
+    """
+    with duckdb.connect() as con:
+        result = con.execute(query, {"urls": sorted(set(urls))})
+        names = [d[0] for d in result.description or []]
+        documents = [_document(dict(zip(names, row, strict=True))) for row in result.fetchall()]
+    return {d.url: d for d in documents}
 
 
 def _hint_columns(link: Link | None) -> tuple[object, ...]:

@@ -8,10 +8,11 @@ Arrow tables in (`warehouse.schemas`), inserted by name; anti-joins keep every i
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -73,7 +74,7 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
     new, sketches = stories.assign(con, fresh, sketched)
     new_ids = {a.article_id for a in new}
     # no second anti-join: `known` was read in this transaction, under the write lock (core.articles
-    # has no key since migration 016; this check is what keeps one row per article)
+    # has no key since migration 017; this check is what keeps one row per article)
     _append(con, "core.articles", _article_rows(new, run_id, now))
     _append(
         con,
@@ -92,6 +93,7 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
         con, "core.failures", ((run_id, f.source_id, f.url, f.stage, f.reason, now) for f in batch.failures)
     )
     stories.store(con, sketches)
+    _append(con, "core.attachments", _attachment_rows(batch), anti_join="article_id, url")
     store_measures(con, [m for m in batch.measures if m.article_id in new_ids])
     if batch.crawl is not None:
         crawl.record(con, batch.source_id, batch.crawl)
@@ -103,8 +105,15 @@ def _article_rows(articles: list[Article], run_id: str, now: datetime) -> Iterat
         yield (
             a.article_id, a.content_hash, a.source_id, a.url, a.title, a.title_source, a.published_at,
             a.date_text, a.date_source, a.agency, a.author, a.language, a.clean_text, a.raw_text, run_id, now,
-            a.story_id, a.canonical_url, a.official,
+            a.story_id, a.canonical_url, a.official, a.document_no, a.issuer, a.issuer_canonical, a.written_at,
         )  # fmt: skip
+
+
+def _attachment_rows(batch: Batch) -> Iterator[tuple[object, ...]]:
+    for x in batch.attachments:  # an annex of an article already stored is added to it too
+        fetched = x.fetched_at.astimezone(UTC).replace(tzinfo=None) if x.fetched_at.tzinfo else x.fetched_at
+        key = hashlib.sha256(f"{x.article_id} {x.url}".encode()).hexdigest()[:16]
+        yield key, x.article_id, x.url, x.name, x.media_type, x.text, x.sha256, x.size, fetched
 
 
 def _append(
@@ -133,12 +142,16 @@ def _append(
 def clear_articles(con: duckdb.DuckDBPyConnection) -> None:
     """Remove every article and what hangs on it (inside the caller's transaction), before a rebuild."""
     for table in (
+        "core.attachments",
         "core.article_topics",
         "core.paragraph_topics",
         "core.measures",
         "core.sightings",
         "core.dedup_bands",
         "core.dedup_signatures",
+        "core.event_keys",
+        "core.event_profiles",
+        "core.event_placements",
         "core.articles",
     ):
         con.execute(f"DELETE FROM {table}")

@@ -21,6 +21,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("title_source", _S), ("published_at", _TS), ("date_text", _S), ("date_source", _S),
             ("agency", _S), ("author", _S), ("language", _S), ("clean_text", _S), ("raw_text", _S),
             ("run_id", _S), ("loaded_at", _TS), ("story_id", _S), ("canonical_url", _S), ("official", pa.bool_()),
+            ("document_no", _S), ("issuer", _S), ("issuer_canonical", _S), ("written_at", pa.date32()),
         ]
     ),
     "core.article_topics": pa.schema([("article_id", _S), ("topic", _S), ("score", _F64), ("evidence", _LIST)]),
@@ -65,6 +66,37 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "core.dedup_bands": pa.schema([("article_key", pa.int64()), ("band", pa.uint8()), ("key", pa.int64())]),
+    "core.event_keys": pa.schema([("key", pa.int64()), ("day", _I32), ("article_id", _S)]),
+    "core.event_profiles": pa.schema([("article_id", _S), ("day", _I32), ("event_id", _S), ("profile", _S)]),
+    "core.event_placements": pa.schema(
+        [
+            ("article_id", _S), ("event_id", _S), ("kind", _S), ("matched", _S), ("probability", _F64),
+            ("why", _S), ("placed_at", _TS),
+        ]
+    ),
+    "core.alert_sources": pa.schema(
+        [
+            ("alert_id", _S), ("article_id", _S), ("source_id", _S), ("url", _S), ("title", _S), ("language", _S),
+            ("published_at", _TS), ("first_seen", _TS), ("rule", _S), ("probability", _F64), ("why", _S),
+            ("run_id", _S),
+        ]
+    ),
+    "core.article_revisions": pa.schema(
+        [
+            ("article_id", _S), ("revision", _I32), ("url", _S), ("source_id", _S), ("fetched_at", _TS),
+            ("changed", _LIST), ("title", _S), ("clean_text", _S), ("content_hash", _S), ("metadata", _S),
+            ("diff", _S), ("customs", pa.bool_()), ("run_id", _S),
+        ]
+    ),
+    "core.listings": pa.schema(
+        [("url", _S), ("source_id", _S), ("listed_at", _TS), ("previous_poll_at", _TS), ("via", _S)]
+    ),
+    "core.attachments": pa.schema(
+        [
+            ("attachment_id", _S), ("article_id", _S), ("url", _S), ("file_name", _S), ("media_type", _S), ("text", _S), ("sha256", _S),
+            ("bytes", pa.int64()), ("fetched_at", _TS),
+        ]
+    ),
 }  # fmt: skip
 
 

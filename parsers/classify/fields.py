@@ -40,6 +40,13 @@ _HS_TRIGGER = re.compile(
     r"\bHS(?:\s+codes?)?|\btariff\s+(?:lines?|items?)|\bcommodity\s+codes?|税号|税则号列|商品编码"
 )
 _HS_CODE = re.compile(r"\s*(?:No\.?\s*)?[:：]?\s*[\"“]?(\d{4}(?:\.?\d{2}){0,3})(?!\.?\d)[\"”]?")
+_HS_HEADER = re.compile(
+    r"(?<![A-Za-z])HS(?![A-Za-z])|\btariff\s+(?:lines?|items?|codes?)|\bcommodity\s+codes?|税号|税则号列?|商品编[码号]|海关编码",
+    re.IGNORECASE,
+)
+_HS_CELL = re.compile(r"\d{4}(?:\.?\d{2}){0,3}|\d{5}|\d{7}|\d{9}")  # odd lengths: a number that lost its 0
+_TABLE_GAP = 20  # lines without a code that end a table
+_HEADER_MAX = 60  # characters: a header row of a table in a PDF is short, a sentence is not
 _HS_SEPARATOR = re.compile(r"\s*(?:,|，|、|\band\b|\bor\b|及|和|与)\s*")
 _ISSUES = re.compile(
     r"^(?:\s+(?:has|have|had|will|recently|also|jointly|officially|today|on\s+\w+\s+\d+))*\s*,?\s*"
@@ -135,6 +142,47 @@ def hs_codes(text: str) -> tuple[str, ...]:
                 break
             pos = separator.end()
     return tuple(dict.fromkeys(codes))
+
+
+def table_hs_codes(text: str) -> tuple[str, ...]:
+    """HS codes of an annex: those `hs_codes` finds, plus the codes listed under an HS column header.
+
+    A line with cells separated by tabs (a spreadsheet row) whose cell names the column (`商品编码`,
+    `HS code`, `税则号列`) makes the same cell of the following rows a code when it looks like one; a
+    number that lost its leading zero in a spreadsheet (`805100000`) gets it back. A short header line
+    of a PDF table makes every 6- to 10-digit token of the following lines a code. A table ends after
+    `_TABLE_GAP` lines without one.
+    """
+    codes = list(hs_codes(text))
+    column: int | None = None
+    gap = 0
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.split("\t")]
+        header = next((i for i, c in enumerate(cells) if _HS_HEADER.search(c) and not _cell_code(c)), None)
+        if header is not None and (len(cells) > 1 or len(line) <= _HEADER_MAX):
+            column, gap = (header if len(cells) > 1 else -1), 0
+            continue
+        if column is None:
+            continue
+        if column >= 0:
+            found = [_cell_code(cells[column]) or ""] if column < len(cells) else []
+        else:
+            found = [_cell_code(token) or "" for token in line.split()]
+            found = [code for code in found if len(code) >= 6]  # a 4-digit token of a PDF line: a quantity?
+        found = [code for code in found if code]
+        gap = 0 if found else gap + 1
+        codes += found
+        if gap > _TABLE_GAP:
+            column = None
+    return tuple(dict.fromkeys(codes))
+
+
+def _cell_code(cell: str) -> str | None:
+    cell = cell.strip().strip("\"“”'")
+    if not _HS_CELL.fullmatch(cell):
+        return None
+    code = cell.replace(".", "")
+    return code if len(code) % 2 == 0 else "0" + code
 
 
 def places(text: str, gazetteer: Gazetteer) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ the first body named there, else `issuer`), and the places of the title.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
@@ -24,10 +25,14 @@ from parsers.classify.fields import (
     hs_codes,
     load_gazetteer,
     places,
+    table_hs_codes,
 )
 from parsers.classify.topics import Rules, topic_signals
 
 CUSTOMS_AUTHORITIES = ("customs", "port")
+_ANNEX_REF = re.compile(r"(?:附\s*件|附\s*表|\b(?:Annex|Attachment|Appendix)\b)\s*(\d{1,2})?", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_NOTICE_TEXT_MAX = 300
 _PREPOSITIONS = frozenset({"of", "by", "from", "with", "to", "and", "for"})
 T = TypeVar("T")
 
@@ -113,3 +118,80 @@ def is_customs_measure(measure: Measure) -> bool:
     """A measure about customs or port clearance issued by a customs or port authority."""
     kind = body_kind(measure.issuing_body, load_gazetteer()) if measure.issuing_body else None
     return "customs" in measure.topics and kind in CUSTOMS_AUTHORITIES
+
+
+def _cited(text: str, count: int) -> list[int]:
+    """The annexes (0-based, in page order) a text refers to: `附件2` one, a bare `附件` or `Annex` all."""
+    cited: list[int] = []
+    for m in _ANNEX_REF.finditer(text):
+        number = int(m.group(1)) if m.group(1) else None
+        cited += [number - 1] if number and number <= count else list(range(count))
+    return sorted(set(cited))
+
+
+def _merge(first: tuple[str, ...], *more: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for values in (first, *more) for v in values))
+
+
+def annex_measures(
+    measures: list[Measure],
+    article_id: str,
+    title: str,
+    clean_text: str,
+    annexes: list[str],
+    rules: Rules,
+    issuer: str | None = None,
+) -> list[Measure]:
+    """The article's measures with the HS codes and places of its annexes (texts in page order).
+
+    A measure that cites an annex (`附件2`, `见附件`, `Annex 1`) takes that annex's codes and places (a
+    bare citation: every annex's). When none cites one, the notice itself becomes one more measure,
+    its text the sentence citing the annexes (else the title), carrying every annex's codes and places.
+    """
+    gazetteer = load_gazetteer()
+    found = [(table_hs_codes(text), places(text, gazetteer)) for text in annexes]
+    if not any(codes or where for codes, where in found):
+        return measures
+    out, cited_any = [], False
+    for m in measures:
+        cited = _cited(m.text, len(found))
+        cited_any = cited_any or bool(cited)
+        out.append(
+            replace(
+                m,
+                hs_codes=_merge(m.hs_codes, *(found[i][0] for i in cited)),
+                places=_merge(m.places, *(found[i][1] for i in cited)),
+            )
+            if cited
+            else m
+        )
+    if cited_any:
+        return out
+    return [*out, _notice_measure(len(out) + 1, article_id, title, clean_text, found, rules, issuer)]
+
+
+def _notice_measure(
+    ordinal: int,
+    article_id: str,
+    title: str,
+    clean_text: str,
+    found: list[tuple[tuple[str, ...], tuple[str, ...]]],
+    rules: Rules,
+    issuer: str | None,
+) -> Measure:
+    sentences = (m.group().strip() for m in _SENTENCE.finditer(clean_text))
+    citing = next((s for s in sentences if _ANNEX_REF.search(s) and len(s) > 8), None)
+    text = (citing or title or "")[:_NOTICE_TEXT_MAX]
+    gazetteer = load_gazetteer()
+    home = (places(title, gazetteer) or (None,))[0]
+    return Measure(
+        article_id=article_id,
+        ordinal=ordinal,
+        text=text,
+        topics=measure_topics(f"{title} {text}", rules),
+        announcement_no=_only(announcement_numbers(f"{title}\n{clean_text}")),
+        issuing_body=_article_issuer(title, clean_text[:500], gazetteer, home) or issuer,
+        effective_date=_only(effective_dates(f"{title}\n{clean_text}")),
+        places=_merge(places(f"{title} {text}", gazetteer), *(where for _, where in found)),
+        hs_codes=_merge(hs_codes(text), *(codes for codes, _ in found)),
+    )

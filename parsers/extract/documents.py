@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from charset_normalizer import from_bytes
 
@@ -11,6 +12,8 @@ from parsers.extract import charset
 from parsers.extract.canonical import canonical_url
 from parsers.extract.dates import local_naive
 from parsers.extract.html import extract_article
+from parsers.extract.official import read_text
+from parsers.extract.official_article import with_official
 from parsers.extract.press import parse_press_text
 from parsers.isolation import ItemGuard
 from parsers.model import Article, Document, Failure, Source
@@ -73,7 +76,10 @@ def parse_text(source: Source, doc: Document) -> Article | Failure:
     if isinstance(text, Failure):
         return text
     article = parse_press_text(text, source.id, doc.url)
-    return article or Failure(source.id, doc.url, "parse", "no text after removing navigation lines")
+    if article is None:
+        return Failure(source.id, doc.url, "parse", "no text after removing navigation lines")
+    official = read_text((article.title, *article.paragraphs))
+    return with_official(article, official, ZoneInfo(source.timezone), prefer_document_title=True)
 
 
 def parse_html(source: Source, doc: Document) -> Article | Failure:

@@ -7,6 +7,8 @@ it is used instead. On the article-extraction benchmark this scores above plain 
 (`python -m bench.extraction`).
 Date: the page's date (htmldate via trafilatura), or the feed/listing hint; a hint on the same day
 as the page's date wins, being more precise (a time, not only a day).
+Official documents: number, issuer, written date, and the document's own title and 发布日期 where the
+page's fall short (`parsers.extract.official`, `parsers.extract.official_article`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 import unicodedata
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -26,6 +29,8 @@ from trafilatura.settings import Document as TrafilaturaDocument
 from parsers.extract import charset, hosts, precision
 from parsers.extract.dates import parse_date
 from parsers.extract.hosts import TEMPLATES
+from parsers.extract.official_article import with_official
+from parsers.extract.official_html import read_html
 from parsers.extract.pagemeta import PageMeta, page_meta
 from parsers.model import Article, Link, Source
 
@@ -51,6 +56,7 @@ def extract_article(
         if tree is None:
             log.warning("no HTML tree: %s", url)
             return None
+        official = read_html(tree)  # before trafilatura, which may prune the tree it is given
         body, meta = _main_text(tree, url, text_in)
     except Exception:  # trafilatura or lxml on hostile markup: one bad page must not end the run
         log.exception("extraction failed: %s", url)
@@ -61,7 +67,7 @@ def extract_article(
     paragraphs = tuple(p for p in (" ".join(line.split()) for line in body.splitlines()) if p)
     title, title_source = _title(meta, hints)
     published, date_text, date_source = _date(meta, hints)
-    return Article(
+    article = Article(
         source_id=source.id,
         url=url,
         title=title,
@@ -74,6 +80,7 @@ def extract_article(
         author=(meta.author or None) if meta is not None else None,
         language=_language(body, source),
     )
+    return with_official(article, official, ZoneInfo(source.timezone))
 
 
 def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta | None]:

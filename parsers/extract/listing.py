@@ -18,6 +18,7 @@ and script links and links to other sites are skipped without one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 import soupsieve
@@ -29,6 +30,8 @@ from parsers.extract.dates import parse_date
 from parsers.fetch.policy import host_refusal, join_url
 from parsers.isolation import ItemGuard
 from parsers.model import Failure, Link, Source
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*>?", re.IGNORECASE)
 
 _SELECTORS = ("item", "link", "title", "date", "next")
 _NAVIGATION = ("javascript:", "mailto:", "tel:")
@@ -42,7 +45,9 @@ def parse_listing(
     for name in _SELECTORS:  # a bad selector is the registry's error, for the whole page: raise
         _compile(source.selector(name), name)
     text = html if isinstance(html, str) else charset.decode(html, content_type, source.encoding)[0]
-    soup = BeautifulSoup(text, "lxml")
+    # An XML declaration means nothing to the HTML parser; left in, bs4 warns (XMLParsedAsHTMLWarning)
+    # for every XHTML listing or page that starts like XML (b'<?xml' alone did, under -W error).
+    soup = BeautifulSoup(_XML_DECLARATION.sub("", text, count=1), "lxml")
     base_tag = soup.find("base", href=True)
     if isinstance(base_tag, Tag):
         joined, refusal = join_url(base_url, str(base_tag["href"]))

@@ -18,6 +18,8 @@ and `str(error)` is the reason):
      ├── HostDownError             host skipped for the rest of the run
      ├── TransportError            no complete response, after all retries
      │    ├── ConnectionFailedError    DNS, refused, reset, protocol error
+     │    │    └── TLSError                TLS handshake: most often an untrusted certificate
+     │    │                                (never retried; a source's `ca_bundle` adds trust)
      │    └── FetchTimeoutError        connect, read or total timeout
      ├── HTTPStatusError           final status >= 400 (`.status`)
      ├── TooManyRedirectsError     more than `max_redirects` hops, or a loop
@@ -41,7 +43,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from parsers.fetch.policy import address_refusal, host_of, host_refusal, scheme_refusal
-from parsers.fetch.politeness import HostGate, Sleep
+from parsers.fetch.politeness import HostGate, SharedGate, Sleep
 from parsers.fetch.robots import ROBOTS_MAX_BYTES, Robots
 from parsers.fetch.types import (
     BlockedError,
@@ -51,6 +53,7 @@ from parsers.fetch.types import (
     HostDownError,
     HTTPStatusError,
     Response,
+    TLSError,
     TooLargeError,
     TooManyRedirectsError,
     TransportError,
@@ -69,6 +72,7 @@ __all__ = [
     "HTTPStatusError",
     "HostDownError",
     "Response",
+    "TLSError",
     "TooLargeError",
     "TooManyRedirectsError",
     "TransportError",
@@ -111,6 +115,7 @@ class Fetcher:
         resolve: Resolver = system_resolve,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        shared_gate: SharedGate | None = None,
     ) -> None:
         if not _CONTACT.search(user_agent):
             log.warning("User-Agent %r names no contact (+https://... or an e-mail address)", user_agent)
@@ -120,7 +125,7 @@ class Fetcher:
             timeout, total_timeout, retries, backoff, backoff_cap, max_retry_after, down_after
         )
         self._wire = Wire(user_agent, policy, transport)
-        self._resolve, self._sleep, self._clock = resolve, sleep, clock
+        self._resolve, self._sleep, self._clock, self._shared = resolve, sleep, clock, shared_gate
         self._total = asyncio.Semaphore(max_total)
         self._hosts: dict[str, HostGate] = {}
         self._robots = Robots(user_agent)
@@ -140,6 +145,11 @@ class Fetcher:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self._wire.close()
+
+    @property
+    def robots(self) -> Robots:
+        """The robots.txt rules this Fetcher has loaded, or was given from an earlier run."""
+        return self._robots
 
     def host_down(self, host: str) -> str | None:
         """Why `host` is skipped for the rest of this run, or None if it is not."""
@@ -191,7 +201,7 @@ class Fetcher:
             current = hops[-1]
             await self._admit(source, current, len(hops) > 1, robots)
             raw = await self._wire.attempts(
-                self._host(source, host_of(current)), current, validators, max_bytes
+                self._host(source, host_of(current)), current, validators, max_bytes, source.ca_bundle
             )
             location = raw.headers.get("location")
             if raw.status not in _REDIRECTS or not location:
@@ -253,7 +263,7 @@ class Fetcher:
         host = self._hosts.get(name)
         if host is None:
             cap = source.max_concurrency or self.max_concurrency
-            host = self._hosts[name] = HostGate(interval, cap, self._sleep, self._clock)
+            host = self._hosts[name] = HostGate(interval, cap, self._sleep, self._clock, name, self._shared)
         host.raise_interval(interval)
         return host
 

@@ -3,6 +3,8 @@
 One `HostGate` per host name and run. `slot()` waits for a free connection slot, then until
 `interval` seconds have passed since the previous request start to that host; `defer()` pushes the
 next start further away (Retry-After, backoff), for every request to the host, not only the retry.
+A `SharedGate` (given by the flows, e.g. Prefect's global rate limits) extends the spacing to every
+process that crawls the host: each start also waits for it.
 """
 
 from __future__ import annotations
@@ -13,13 +15,22 @@ from contextlib import asynccontextmanager
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+SharedGate = Callable[[str, float], Awaitable[None]]  # (host, interval): returns when a start is allowed
 
 
 class HostGate:
     """Politeness state of one host for one run."""
 
-    def __init__(self, interval: float, max_concurrency: int, sleep: Sleep, clock: Clock) -> None:
-        self.interval = interval
+    def __init__(
+        self,
+        interval: float,
+        max_concurrency: int,
+        sleep: Sleep,
+        clock: Clock,
+        name: str = "",
+        shared: SharedGate | None = None,
+    ) -> None:
+        self.interval, self.name, self._shared = interval, name, shared
         self.down: str | None = None
         self.failures = 0
         self._slots = asyncio.Semaphore(max(1, max_concurrency))
@@ -52,5 +63,7 @@ class HostGate:
             async with self._lock:  # FIFO: waiters start in arrival order, one interval apart
                 while (delay := self._next_start - self._clock()) > 0:
                     await self._sleep(delay)  # in a loop: an event loop may wake a timer a little early
+                if self._shared is not None and self.interval > 0:
+                    await self._shared(self.name, self.interval)  # other processes' starts count too
                 self._next_start = self._clock() + self.interval
             yield

@@ -33,6 +33,10 @@ class ConnectionFailedError(TransportError):
     """DNS failure, refused or reset connection, or a protocol error."""
 
 
+class TLSError(ConnectionFailedError):
+    """The TLS handshake failed: most often a certificate chain the trust store cannot verify."""
+
+
 class FetchTimeoutError(TransportError):
     """Connect, read or total timeout."""
 

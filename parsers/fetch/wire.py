@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
@@ -19,6 +20,7 @@ from parsers.extract import charset
 from parsers.fetch.decoding import ACCEPTED, DecodeError, Inflater, OverBudgetError, content_codings
 from parsers.fetch.policy import backoff_delay, retry_after_seconds
 from parsers.fetch.politeness import HostGate
+from parsers.fetch.tls import tls_failure, trust_store
 from parsers.fetch.types import (
     ConnectionFailedError,
     FetchError,
@@ -61,42 +63,75 @@ class RetryPolicy:
 
 
 class Wire:
-    """The httpx client of one Fetcher, opened and closed with it."""
+    """The httpx clients of one Fetcher, opened and closed with it: one per trust store.
+
+    The default client trusts the CA bundle httpx ships (certifi). A source with a `ca_bundle` gets a
+    client whose trust store is that bundle plus its own PEM file (a CA or intermediate certificate
+    the site's chain lacks); verification is never switched off.
+    """
 
     def __init__(
         self, user_agent: str, policy: RetryPolicy, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.user_agent, self.policy, self._transport = user_agent, policy, transport
-        self._client: httpx.AsyncClient | None = None
+        self._clients: dict[Path | None, httpx.AsyncClient] = {}
+        self._open = False
 
     def open(self) -> None:
-        """Create the client (no connection is made yet)."""
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
-            timeout=httpx.Timeout(self.policy.timeout),
-            follow_redirects=False,
-            trust_env=False,
-            headers={
-                "User-Agent": self.user_agent,
-                "Accept": _ACCEPT,
-                "Accept-Encoding": ACCEPTED,  # what `parsers.fetch.decoding` inflates under the size cap
-            },
-        )
+        """Create the default client (no connection is made yet)."""
+        self._open = True
+        self._client_for(None)
+
+    def _client_for(self, trust: Path | None) -> httpx.AsyncClient:
+        client = self._clients.get(trust)
+        if client is None:
+            client = self._clients[trust] = httpx.AsyncClient(
+                transport=self._transport,
+                verify=trust_store(trust),
+                timeout=httpx.Timeout(self.policy.timeout),
+                follow_redirects=False,
+                trust_env=False,
+                headers={
+                    "User-Agent": self.user_agent,
+                    "Accept": _ACCEPT,
+                    "Accept-Encoding": ACCEPTED,  # what `parsers.fetch.decoding` inflates under the size cap
+                },
+            )
+        return client
 
     async def close(self) -> None:
-        """Close the client and its connections."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Close every client and its connections."""
+        self._open = False
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
-    async def attempts(self, host: HostGate, url: str, validators: Validators | None, max_bytes: int) -> Raw:
-        """GET `url`, retrying what may succeed later; raises a `TransportError` or `HTTPStatusError`."""
+    async def attempts(
+        self,
+        host: HostGate,
+        url: str,
+        validators: Validators | None,
+        max_bytes: int,
+        trust: Path | None = None,
+    ) -> Raw:
+        """GET `url`, retrying what may succeed later; raises a `TransportError` or `HTTPStatusError`.
+
+        `trust` is the source's `ca_bundle`: a certificate failure is never retried (it will not pass
+        on a second try) and names the option that fixes a chain with a missing certificate.
+        """
         policy, attempt = self.policy, 0
         while True:
             attempt += 1
             error: TransportError
             try:
-                raw = await self._once(host, url, validators, max_bytes)
+                raw = await self._once(host, url, validators, max_bytes, trust)
+            except httpx.ConnectError as exc:
+                tls = tls_failure(url, exc, trust)
+                if tls is None:
+                    error = ConnectionFailedError(url, f"connection failed: {type(exc).__name__}: {exc}")
+                else:
+                    host.failed(tls.reason, policy.down_after)
+                    raise tls from exc
             except (httpx.TimeoutException, TimeoutError) as exc:
                 error = FetchTimeoutError(
                     url,
@@ -137,9 +172,12 @@ class Wire:
     def _backoff(self, attempt: int) -> float:
         return backoff_delay(attempt, self.policy.backoff, self.policy.backoff_cap)
 
-    async def _once(self, host: HostGate, url: str, validators: Validators | None, max_bytes: int) -> Raw:
-        if self._client is None:
+    async def _once(
+        self, host: HostGate, url: str, validators: Validators | None, max_bytes: int, trust: Path | None
+    ) -> Raw:
+        if not self._open:
             raise RuntimeError("use the Fetcher as `async with Fetcher(...) as fetcher:`")
+        client = self._client_for(trust)
         headers = {}
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
@@ -148,7 +186,7 @@ class Wire:
         async with (
             host.slot(),
             asyncio.timeout(self.policy.total_timeout),
-            self._client.stream("GET", url, headers=headers) as reply,
+            client.stream("GET", url, headers=headers) as reply,
         ):
             raw = Raw(reply.status_code, reply.headers)
             if 200 <= reply.status_code < 300:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -24,8 +25,11 @@ from parsers.stories import events
 WINDOW_DAYS = 120
 CAP = 200
 MAX_CANDIDATES = 20
-STORY_MEAN = 0.4
+STORY_MEAN = 0.2
 STORY_MEMBERS = 10
+# The story score is the mean over the best half of those members: a Chinese notice matches the
+# story's other Chinese pages better than its English ones, and one loose link still does not chain.
+STORY_TOP = 1.0
 BLOCK_KINDS = ("docs", "dates", "numbers", "percents", "counts", "hs", "eccn", "people")
 
 
@@ -78,6 +82,10 @@ class EventIndex:
     story_of: dict[str, str] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
     df: Counter[str | int] = field(default_factory=Counter)
+    # None: events.WEIGHTS, events.THRESHOLD and STORY_MEAN (other values: calibration only)
+    weights: Mapping[str, float] | None = None
+    threshold: float | None = None
+    story_mean: float = STORY_MEAN
 
     def stats(self) -> events.Stats:
         """Frequencies over the indexed history (for idf weights)."""
@@ -108,7 +116,7 @@ class EventIndex:
         if p.article_id in self.story_of:
             return Placement(p.article_id, self.story_of[p.article_id], None, 1.0, "kept")
         stats = self.stats()
-        decisions = [events.decide(p, self.profiles[c], stats) for c in self.candidates(p)]
+        decisions = [self._decide(p, c, stats) for c in self.candidates(p)]
         story, best = self._best_story(p, decisions, stats)
         self._add(p, story or story_id_for(p.article_id))
         if story is None or best is None:
@@ -128,7 +136,7 @@ class EventIndex:
         ranked = []
         for s, d in by_story.items():
             mean = self._story_mean(p, s, decisions, stats)
-            if d.rule == "copy" or mean >= STORY_MEAN:
+            if d.rule == "copy" or mean >= self.story_mean:
                 ranked.append((d.rule == "copy", mean, d.probability, s, d))
         if not ranked:
             return None, None
@@ -140,10 +148,19 @@ class EventIndex:
     ) -> float:
         known = {d.b: d.probability for d in decisions}
         latest = self.members[story][-STORY_MEMBERS:]
-        probs = [
-            known[m] if m in known else events.decide(p, self.profiles[m], stats).probability for m in latest
-        ]
-        return sum(probs) / len(probs)
+        probs = sorted(
+            (known[m] if m in known else self._decide(p, m, stats).probability for m in latest), reverse=True
+        )
+        top = probs[: max(1, round(len(probs) * STORY_TOP))]
+        return sum(top) / len(top)
+
+    def add(self, p: events.Profile, story: str) -> None:
+        """Index an article placed before (read back from the warehouse) in its story, in published order."""
+        if p.article_id not in self.story_of:
+            self._add(p, story)
+
+    def _decide(self, p: events.Profile, other: str, stats: events.Stats) -> events.Decision:
+        return events.decide(p, self.profiles[other], stats, self.weights, self.threshold)
 
     def _add(self, p: events.Profile, story: str) -> None:
         self.profiles[p.article_id] = p

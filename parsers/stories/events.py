@@ -15,12 +15,9 @@ Pure functions over `Profile`s (an article's anchors, lexical tokens and copy-le
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,194 +26,54 @@ import numpy as np
 
 from parsers.stories import anchors as anchor_mod
 from parsers.stories import neardup
+from parsers.stories.agreement import COMPARE_KINDS as COMPARE_KINDS
+from parsers.stories.agreement import EVIDENCE, EXCLUSIVE, VETO, publication
+from parsers.stories.agreement import anchor_keys as anchor_keys
+from parsers.stories.agreement import conflicts as conflicts
+from parsers.stories.agreement import shared_anchors as shared_anchors
+from parsers.stories.agreement import specificity as specificity
+from parsers.stories.lexical import PRIOR_DOCS as PRIOR_DOCS
+from parsers.stories.lexical import Stats as Stats
+from parsers.stories.lexical import cosine as cosine
+from parsers.stories.lexical import language_of as language_of
+from parsers.stories.lexical import lexical_tokens as lexical_tokens
+from parsers.stories.lexical import token_hash
 
 LEX_BYTES = 1_000
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
-_WORD = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:['.-][a-z0-9]+)*")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "and",
-        "or",
-        "for",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "by",
-        "with",
-        "as",
-        "at",
-        "from",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "it's",
-        "their",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "not",
-        "no",
-        "but",
-        "if",
-        "than",
-        "then",
-        "so",
-        "such",
-        "said",
-        "says",
-        "say",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "also",
-        "more",
-        "most",
-        "other",
-        "some",
-        "any",
-        "all",
-        "each",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "when",
-        "where",
-        "while",
-        "there",
-        "here",
-        "about",
-        "after",
-        "before",
-        "over",
-        "under",
-        "into",
-        "out",
-        "up",
-        "down",
-        "new",
-        "year",
-        "years",
-        "day",
-        "days",
-        "per",
-        "cent",
-        "percent",
-        "according",
-        "including",
-        "since",
-        "during",
-        "between",
-        "against",
-        "through",
-        "up",
-        "said’",
-        "mr",
-        "ms",
-        "china",
-        "chinese",
-        "china's",
-        "beijing",
-        "xinhua",
-        "reuters",
-        "news",
-        "report",
-        "reports",
-        "reported",
-        "reporter",
-        "reporters",
-        "week",
-        "month",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.452,
-    "conflict_counts": -0.377,
-    "conflict_dates": -2.101,
-    "conflict_docs": -1.477,
-    "conflict_period": -1.465,
+    "bias": -6.409,
+    "conflict_counts": -0.258,
+    "conflict_dates": -1.863,
+    "conflict_docs": -1.447,
+    "conflict_genre": -1.636,
+    "conflict_period": -1.318,
+    "conflict_rates": -1.053,
     "conflict_ruling": 0.0,
-    "copy": 0.26,
-    "cross_language": 0.151,
-    "ev_codes": 0.361,
-    "ev_dates": 1.329,
-    "ev_docs": 1.135,
-    "ev_issuers": -0.136,
-    "ev_numbers": 0.765,
-    "ev_people": 1.735,
-    "ev_places": 0.045,
-    "ev_terms": 0.163,
-    "lexical": 1.723,
-    "main_doc": 1.135,
-    "terms": 5.294,
+    "copy": 0.343,
+    "cross_language": 0.208,
+    "ev_codes": 0.149,
+    "ev_dates": 0.716,
+    "ev_docs": 0.899,
+    "ev_issuers": 0.0,
+    "ev_numbers": 0.69,
+    "ev_people": 1.762,
+    "ev_places": 0.06,
+    "ev_terms": 0.148,
+    "lexical": 1.527,
+    "main_doc": 0.899,
+    "pub_far": -1.615,
+    "pub_in_text": 0.957,
+    "pub_mid": 0.0,
+    "pub_near": 0.754,
+    "terms": 5.216,
 }
-PRIOR_DOCS = 100
-THRESHOLD = 0.4
-JOIN_KINDS = ("docs", "dates", "percents", "numbers", "counts", "hs", "eccn", "people")
-COMPARE_KINDS = (*JOIN_KINDS, "issuers", "places", "terms")
-EVIDENCE = {
-    "docs": ("main_docs",),
-    "dates": ("dates",),
-    "numbers": ("numbers", "percents", "counts"),
-    "codes": ("hs", "eccn"),
-    "people": ("people",),
-    "issuers": ("issuers",),
-    "places": ("places",),
-    "terms": ("terms",),
-}
-VETO = ("docs",)  # two different main document numbers are two events, whatever else agrees
-DATE_GAP = 30  # days: two articles whose dates are all further apart than this report other events
-# Terms that exclude each other: a quarter's trade figures are not the half-year's; a preliminary
-# ruling is not the final one.
-EXCLUSIVE = {
-    "period": frozenset(
-        {"first quarter", "first half", "first four months", "first seven months", "full year"}
-    ),
-    "ruling": frozenset({"preliminary ruling", "final ruling"}),
-}
+THRESHOLD = 0.3
+# A copy-level match joins whatever the model says, unless the two name other documents, dates or
+# periods: pages of one site share boilerplate (a briefing transcript's frame) that the copy level
+# can take for a reprint. Above COPY_SURE it is a verbatim copy and joins all the same.
+COPY_SURE = 0.8
+COPY_BLOCKERS = frozenset({"docs", "dates", "period", "rates"})
 
 
 @dataclass(frozen=True)
@@ -286,154 +143,29 @@ class Decision:
         }
 
 
-def language_of(text: str) -> str:
-    """'zh' when CJK ideographs make up a fifth or more of the letters, else 'en'."""
-    cjk = len(re.findall(f"[{_CJK}]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk * 3 >= 0.2 * (cjk * 3 + latin) and cjk else "en"
-
-
-def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def lexical_tokens(text: str) -> list[str]:
-    """English content words (stopwords dropped, plural -s cut) and Chinese character bigrams."""
-    out = []
-    for m in _WORD.finditer(anchor_mod.normalise(text).lower()):
-        word = m.group()
-        if word[0] >= "\u3400":
-            out += [word[i : i + 2] for i in range(len(word) - 1)] or [word]
-        elif word not in _STOP and len(word) > 1 and not word.isdigit():
-            out.append(_stem(word))
-    return out
-
-
-def _hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest())
-
-
 def profile(article_id: str, title: str, text: str, published: date | None = None) -> Profile:
     """The matcher's profile of one article."""
-    body = text if not title or text.startswith(title) else f"{title}\n{text}"
-    sketch = neardup.sketch([body])
-    return Profile(
-        article_id,
-        language_of(anchor_mod.lead(body)),
-        published,
-        anchor_mod.extract(title, text, published),
-        frozenset(_hash(t) for t in lexical_tokens(anchor_mod.lead(body, LEX_BYTES))),
-        sketch.sigs[0],
-        int(sketch.sizes[0]),
-    )
+    return profiles([(article_id, title, text, published)])[0]
 
 
-@dataclass(frozen=True)
-class Stats:
-    """Document frequencies of anchor keys and lexical tokens over a history: rarer shared = stronger."""
-
-    n: int = 0
-    df: Mapping[str | int, int] = field(default_factory=dict)
-    memo: dict[str | int, float] = field(default_factory=dict, compare=False, repr=False)
-    norms: dict[frozenset[str | int], float] = field(default_factory=dict, compare=False, repr=False)
-
-    def norm(self, keys: frozenset[str | int]) -> float:
-        """Sum of squared idf weights of a key set (kept: a profile is compared with many others)."""
-        value = self.norms.get(keys)
-        if value is None:
-            value = self.norms[keys] = sum(self.idf(t) ** 2 for t in keys)
-        return value
-
-    def idf(self, key: str | int) -> float:
-        """Specificity in [0, 1]: log((n + 1) / (df + 1)) / log(n + 1) with PRIOR_DOCS added to n (a young
-        history does not make every key look common), 1.0 when no history is known.
-
-        Scaled by log(n + 1) so that a key seen once weighs about the same in a small corpus and in a
-        large history (the weights are calibrated on a few hundred pages, used on a million).
-        """
-        if not self.n:
-            return 1.0
-        value = self.memo.get(key)
-        if value is None:
-            n = self.n + PRIOR_DOCS
-            value = self.memo[key] = math.log((n + 1) / (self.df.get(key, 0) + 1)) / math.log(n + 1)
-        return value
-
-    @classmethod
-    def of(cls, profiles: Iterable[Profile]) -> Stats:
-        """Frequencies over a set of profiles (a corpus, or the history)."""
-        df: Counter[str | int] = Counter()
-        n = 0
-        for p in profiles:
-            n += 1
-            df.update(set(anchor_keys(p.anchors)))
-            df.update(p.lexical)
-        return cls(n, df)
-
-
-def anchor_keys(a: anchor_mod.Anchors, kinds: Iterable[str] = COMPARE_KINDS) -> list[str]:
-    """`kind:value` keys of the anchors compared between articles (document years left out)."""
-    out = []
-    for kind in kinds:
-        for v in getattr(a, kind):
-            out.append(f"{kind}:{v.split(':')[0]}:{v.split(':')[-1]}" if kind == "docs" else f"{kind}:{v}")
-    return out
-
-
-def cosine(a: Iterable[str | int], b: Iterable[str | int], stats: Stats | None = None) -> float:
-    """Cosine of two key sets, each key weighted by its idf (1 without stats)."""
-    sa, sb = frozenset(a), frozenset(b)
-    if not sa or not sb:
-        return 0.0
-    st = stats or Stats()
-    shared = sum(st.idf(t) ** 2 for t in sa & sb)
-    norm = math.sqrt(st.norm(sa) * st.norm(sb))
-    return shared / norm if norm else 0.0
-
-
-def _days(values: frozenset[str]) -> list[int]:
-    return [date.fromisoformat(v).toordinal() for v in values]
-
-
-def _docs_compatible(x: str, y: str) -> bool:
-    kx, *rx = x.split(":")
-    ky, *ry = y.split(":")
-    if kx != ky or rx[-1] != ry[-1]:
-        return False
-    return len(rx) == 1 or rx[0] == "?" or ry[0] == "?" or rx[0] == ry[0]
-
-
-def _shared_docs(x: frozenset[str], y: frozenset[str]) -> list[str]:
-    return sorted({a for a in x for b in y if _docs_compatible(a, b)})
-
-
-def shared_anchors(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> dict[str, list[str]]:
-    """The anchors both articles carry, per kind (documents compared with unknown years allowed)."""
-    out = {k: sorted(getattr(a, k) & getattr(b, k)) for k in COMPARE_KINDS if k != "docs"}
-    out["docs"] = _shared_docs(a.docs, b.docs)
-    out["main_docs"] = _shared_docs(a.main_docs, b.main_docs)
-    return {k: v for k, v in out.items() if v}
-
-
-def conflicts(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> list[str]:
-    """Strong negatives: other main documents, other counted measures, other periods, dates far apart."""
-    out = []
-    if a.main_docs and b.main_docs and not _shared_docs(a.main_docs, b.main_docs):
-        out.append("docs")
-    if a.counts and b.counts and not a.counts & b.counts:
-        out.append("counts")
-    for name, group in EXCLUSIVE.items():
-        ta, tb = a.terms & group, b.terms & group
-        if ta and tb and not ta & tb:
-            out.append(name)
-    far = a.dates and b.dates and not a.dates & b.dates
-    if far and min(abs(x - y) for x in _days(a.dates) for y in _days(b.dates)) > DATE_GAP:
-        out.append("dates")
-    return out
+def profiles(rows: Sequence[tuple[str, str, str, date | None]]) -> list[Profile]:
+    """Profiles of (article id, title, text, published) rows, sketched in one batch (faster)."""
+    bodies = [
+        text if not title or text.startswith(title) else f"{title}\n{text}" for _, title, text, _ in rows
+    ]
+    sketch = neardup.sketch(bodies)
+    return [
+        Profile(
+            article_id,
+            language_of(anchor_mod.lead(body)),
+            published,
+            anchor_mod.extract(title, text, published),
+            frozenset(token_hash(t) for t in lexical_tokens(anchor_mod.lead(body, LEX_BYTES))),
+            sketch.sigs[i],
+            int(sketch.sizes[i]),
+        )
+        for i, ((article_id, title, text, published), body) in enumerate(zip(rows, bodies, strict=True))
+    ]
 
 
 def features(
@@ -453,22 +185,17 @@ def features(
         "copy": copy_score(a, b),
         "terms": cosine(anchor_keys(a.anchors, ("terms",)), anchor_keys(b.anchors, ("terms",)), stats),
         "main_doc": 1.0 if "main_docs" in shared else 0.0,
+        **publication(a.published, b.published, a.anchors.dates, b.anchors.dates),
     }
     for group, kinds in EVIDENCE.items():
         f[f"ev_{group}"] = sum(specificity(kind, v) for kind in kinds for v in shared.get(kind, ()))
-    f.update({f"conflict_{k}": float(k in found) for k in ("docs", "counts", "dates", *EXCLUSIVE)})
+    f.update(
+        {
+            f"conflict_{k}": float(k in found)
+            for k in ("docs", "counts", "dates", "genre", "rates", *EXCLUSIVE)
+        }
+    )
     return f
-
-
-def specificity(kind: str, value: str) -> float:
-    """How much one shared anchor says, from what it is: a round small percentage ("10%", "25%") or a
-    small count is written about many events; "43.85 trillion", "84%" or a document number are not."""
-    if kind in ("percents", "counts"):
-        number = float(value)
-        return 0.5 if number <= 30 and number == int(number) and (number % 5 == 0 or number < 5) else 1.0
-    if kind == "numbers":
-        return 1.0 if len(value.replace(".", "").split("e")[0].rstrip("0")) >= 2 else 0.5
-    return 1.0
 
 
 def copy_score(a: Profile, b: Profile) -> float:
@@ -496,13 +223,17 @@ def decide(
     weights: Mapping[str, float] | None = None,
     threshold: float | None = None,
 ) -> Decision:
-    """One event or not, and why: copies always join; otherwise the calibrated model decides."""
+    """One event or not, and why: copies join (unless they conflict, see COPY_BLOCKERS); otherwise the
+    calibrated model decides."""
+    copy = copy_score(a, b)
+    if copy >= COPY_SURE:  # a verbatim copy: no need for the anchors or the model (the costly part)
+        return Decision(a.article_id, b.article_id, True, copy, {"copy": copy}, {}, [], "copy")
     shared = shared_anchors(a.anchors, b.anchors)
     found = conflicts(a.anchors, b.anchors)
     f = features(a, b, stats, shared, found)
     p = probability(f, weights)
     threshold = THRESHOLD if threshold is None else threshold
-    if f["copy"] >= neardup.THRESHOLD:
+    if f["copy"] >= neardup.THRESHOLD and (f["copy"] >= COPY_SURE or not set(found) & COPY_BLOCKERS):
         return Decision(a.article_id, b.article_id, True, max(p, f["copy"]), f, shared, found, "copy")
     if any(c in VETO for c in found):
         return Decision(a.article_id, b.article_id, False, p, f, shared, found, "conflict")

@@ -1,0 +1,92 @@
+"""Official-document metadata of an HTML page: its blocks' texts and `<meta>` tags, read as `official` reads
+any document (`parsers.extract.official.read_lines`): pure functions.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from parsers.extract import official_forms as forms
+from parsers.extract.official import Official, read_lines
+
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "td",
+        "th",
+        "li",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "title",
+        "caption",
+        "label",
+        "blockquote",
+        "pre",
+        "center",
+    ]
+)
+_TEXTS = "//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+_META_TITLE = ("articletitle", "dc.title")
+_META_PUBLISHED = ("pubdate", "firstpublishedtime", "publishdate", "dc.date")
+
+
+def read_html(tree: HtmlElement) -> Official:
+    """The official-document metadata of an HTML page (its tree as lxml parsed it)."""
+    meta: dict[str, str] = {}
+    for node in tree.iter("meta"):
+        name = (node.get("name") or node.get("property") or "").strip().lower()
+        content = forms.clean(node.get("content") or "")
+        if content:
+            meta.setdefault(name, content)
+    hints = {}
+    if title := next((meta[k] for k in _META_TITLE if k in meta), None):
+        hints["title"] = title
+    if published := next((meta[k] for k in _META_PUBLISHED if k in meta), None):
+        hints["published"] = published
+    return read_lines(block_lines(tree), hints)
+
+
+def block_lines(tree: HtmlElement) -> list[str]:
+    """The text of each block (table cell, paragraph, list item, ...) of the page, in document order."""
+    lines: list[str] = []
+    parts: list[str] = []
+    owner: HtmlElement | None = None
+    for text in tree.xpath(_TEXTS):
+        element = text.getparent()
+        if element is None:
+            continue
+        block = _block_of(element.getparent() if text.is_tail else element)
+        if block is not owner:  # text of the same block (even across inline tags) is one line
+            _flush(lines, parts)
+            owner = block
+        parts.append(str(text))
+    _flush(lines, parts)
+    return lines
+
+
+def _flush(lines: list[str], parts: list[str]) -> None:
+    text = forms.clean("".join(parts))
+    if text:
+        lines.append(text)
+    parts.clear()
+
+
+def _block_of(node: HtmlElement | None) -> HtmlElement | None:
+    while node is not None and node.tag not in _BLOCKS:
+        node = node.getparent()
+    return node
