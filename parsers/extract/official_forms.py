@@ -55,6 +55,8 @@ _INLINE = re.compile(  # a label followed by a colon or a closing bracket, anywh
     + r")\s*(?:[】\]]\s*[:：]?|[:：])\s*",
     re.IGNORECASE,
 )
+_MARKS = (":", "：", "]", "】")  # fold leaves them as they are
+_LABEL_ENDS = tuple(sorted({k.replace(" ", "") for k in LABELS}))  # folded text is lower case
 _SPACED_LABEL = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")  # 索 引 号, 标　　题
 
 _OPEN, _CLOSE = r"〔\[［(（【", r"〕\]］)）】"  # the brackets a year is written in
@@ -103,7 +105,11 @@ def label_of(text: str) -> str | None:
 
 def inline_fields(line: str) -> list[tuple[str, str]]:
     """(field, value) for each `label：value` in a line; several may share one line."""
+    if not any(mark in line for mark in _MARKS):
+        return []  # _INLINE needs a colon or a closing bracket after the label: most lines have none
     folded = _SPACED_LABEL.sub("", fold(line))
+    if not _label_before_a_mark(folded):
+        return []  # nor where no label ends just before one
     original = _SPACED_LABEL.sub("", line) if len(folded) == len(_SPACED_LABEL.sub("", line)) else folded
     hits = list(_INLINE.finditer(folded))
     found = []
@@ -113,6 +119,18 @@ def inline_fields(line: str) -> list[tuple[str, str]]:
         if field:
             found.append((field, clean(original[m.end() : end])))
     return found
+
+
+def _label_before_a_mark(folded: str) -> bool:
+    """Whether some label (spaces aside) ends right before a colon or closing bracket: what _INLINE needs."""
+    for i, char in enumerate(folded):
+        if char in ":：]】":
+            before = folded[max(0, i - 120) : i].rstrip()
+            if before[-1:] in ("]", "】"):
+                before = before[:-1].rstrip()
+            if "".join(before.split()).endswith(_LABEL_ENDS):
+                return True
+    return False
 
 
 def clean(value: str) -> str:
