@@ -1,9 +1,10 @@
 """The faster reading of official-document metadata finds what the plain one found, on real pages.
 
 `official_html._texts` walks the tree instead of evaluating `_TEXTS` (an XPath testing every text
-node's ancestors), and `official_forms.inline_fields` skips lines where no label can end before
-a colon or bracket before running its large pattern: on the gov.cn documents and the real pages
-of tests/data, both give exactly what the XPath and the pattern alone give.
+node's ancestors), `official_forms.inline_fields` skips lines where no label can end before a colon
+or bracket before running its large pattern, and `number_spans` runs its Chinese patterns only on
+lines with 号 and its English ones only on lines with `no`: on the gov.cn documents and the real
+pages of tests/data, each gives exactly what the XPath and the patterns alone give.
 """
 
 from __future__ import annotations
@@ -60,3 +61,29 @@ def test_inline_fields_with_its_shortcuts_finds_every_field():
     found = [forms.inline_fields(line) for line in lines]
     assert found == [_every_pattern_hit(line) for line in lines]
     assert sum(map(bool, found)) > 20  # the labelled metadata tables and lines are there
+
+
+def _every_number(text: str) -> list[tuple[int, int, str]]:
+    """number_spans without its shortcuts: every pattern run on the line."""
+    folded = fold(text).translate(forms._FULLWIDTH)
+    text = folded if len(folded) != len(text) else text
+    found = []
+    for pattern in forms._ZH_NUMBER:
+        for m in pattern.finditer(folded):
+            lead = forms._CITING.match(m.group()).end()  # type: ignore[union-attr]
+            found.append((m.start() + lead, m.end(), forms.zh_number(text[m.start() + lead : m.end()])))
+    for pattern in forms._EN_NUMBER:
+        found += [(m.start(), m.end(), forms.en_number(m)) for m in pattern.finditer(folded)]
+    kept: list[tuple[int, int, str]] = []
+    for start, end, number in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end, number))
+    return kept
+
+
+def test_number_spans_with_its_shortcuts_finds_every_number():
+    lines = [line for p in PAGES for line in official_html.block_lines(trafilatura.load_html(_read(p)))]
+    lines += [line for p in TEXTS for line in _read(p).splitlines() if line.strip()]
+    found = [forms.number_spans(line) for line in lines]
+    assert found == [_every_number(line) for line in lines]
+    assert sum(map(bool, found)) > 20

@@ -149,11 +149,12 @@ def number_spans(text: str) -> list[tuple[int, int, str]]:
     if len(folded) != len(text):
         text = folded
     found: list[tuple[int, int, str]] = []
-    for pattern in _ZH_NUMBER:
+    # every Chinese form ends in 号 and every English one has `No`: most lines have neither
+    for pattern in _ZH_NUMBER if "号" in folded else ():
         for m in pattern.finditer(folded):
             lead = _CITING.match(m.group()).end()  # type: ignore[union-attr]
             found.append((m.start() + lead, m.end(), zh_number(text[m.start() + lead : m.end()])))
-    for pattern in _EN_NUMBER:
+    for pattern in _EN_NUMBER if "no" in folded else ():  # fold lower-cases
         found += [(m.start(), m.end(), en_number(m)) for m in pattern.finditer(folded)]
     kept: list[tuple[int, int, str]] = []
     for start, end, number in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
