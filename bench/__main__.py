@@ -4,13 +4,15 @@ written to bench/results.json.
 0. official documents: metadata per field on govcn and other real official documents (bench.official);
 1. topics: quality on the real-page set (test split vs dev split vs the rules before issue 15), the govcn
    documents, classification speed (bench.topics);
-2. extraction: F1 and pages/s of plain trafilatura and of ours on the aeb pages (bench.extraction);
+2. extract: pages/s per core (CPU time, interleaved rounds) and F1 of plain trafilatura (default and
+   without comments) and of tradewire, on the aeb pages and on a same-host set (bench.extract);
 3. pipeline: end-to-end pages/s through the flow's stages vs plain trafilatura (bench.pipeline);
 4. with a temporary Prefect server: the real flow over a local site (Prefect overhead share), then
    the synthetic 100k / 1M warehouses: load, no-op run, dedup, peak RSS (bench.scale), then a
    hostile site: peak RSS of a run fetching a doubly gzipped bomb, time to stop the deep-nesting
    page at its parse budget (bench.budgets), then warehouse opens and Prefect overhead of a 181-page run
-   before (commit 5f11830, the last before the redesign) and after the redesign, and four sources on four hosts vs one (bench.spine).
+   before (commit 5f11830, the last before the redesign) and after the redesign, and four sources on four hosts vs one (bench.spine),
+   then reparse in 1, 2 and all local processes and on a Dask LocalCluster of 2 workers (bench.spread).
 5. events: event-level stories on the real event set (dev / test P, R beside the copy level) and
    placing 1,000 articles against 100k / 1M event histories (bench.events, its own process).
 6. with `--watch` (about 40 minutes more: ten publications on a 2-minute watch): minutes from a customs
@@ -43,9 +45,16 @@ TARGETS: tuple[tuple[str, str, Any, str], ...] = (
     ("topics_test_macro_f1", ">= 0.92", lambda v: v >= 0.92, "{:.3f}"),
     ("topics_test_min_precision", ">= 0.9", lambda v: v >= 0.9, "{:.3f}"),
     ("topics_classify_cpu_seconds_per_1000", "<= 1 s", lambda v: v <= 1.0, "{:.3f} s"),
+    ("extract_aeb_vs_default", ">= 1.5x", lambda v: v >= 1.5, "{:.2f}x"),
+    ("extract_aeb_f1", ">= 0.969", lambda v: v >= 0.969, "{:.4f}"),
+    ("extract_same_host_vs_default", ">= 1.5x", lambda v: v >= 1.5, "{:.2f}x"),
     ("official_govcn_min_of_four", ">= 18 of 19", lambda v: v >= 18, "{:d}"),
     ("end_to_end_vs_trafilatura", ">= 0.8", lambda v: v >= 0.8, "{:.2f}"),
+    ("load_write_rows_per_s_100k", ">= 20k", lambda v: v >= 20_000, "{:,.0f}"),
+    ("load_write_rows_per_s_1m", ">= 20k", lambda v: v >= 20_000, "{:,.0f}"),
+    ("load_rows_per_s_1m", ">= 20k", lambda v: v >= 20_000, "{:,.0f}"),
     ("noop_run_seconds_1m", "<= 2 s", lambda v: v <= 2.0, "{:.2f} s"),
+    ("spread_identical", "true", lambda v: v is True, "{}"),
     ("dedup_1k_growth_100k_to_1m", "< 3x", lambda v: v < 3.0, "{:.2f}x"),
     ("budget_bomb_peak_rss_mb", "< 600 MB", lambda v: v < 600, "{:.0f} MB"),
     ("budget_deep_page_seconds", "<= 25 s", lambda v: v <= 25.0, "{:.1f} s"),  # the 20 s budget + 5
@@ -120,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
         args.rounds, args.repeat, args.sizes = 1, 1, "10000,100000"
     start = time.perf_counter()
     quiet_logs()
-    from bench import budgets, extraction, pipeline, scale
+    from bench import budgets, pipeline, scale
 
     figures: dict[str, Any] = {
         "when": datetime.now().isoformat(timespec="seconds"),
@@ -148,15 +157,10 @@ def main(argv: list[str] | None = None) -> None:
     figures["official_no_trade_customs_measure_docs"] = found.get("customs_measures", 0)
     figures["official_no_trade_customs_topic_docs"] = found.get("customs", 0)
 
-    print("\n== extraction (aeb, 181 pages): F1 and speed", flush=True)
-    pages = extraction.load(extraction.CORPUS)
-    for name, extractor in (("trafilatura", extraction.plain), ("tradewire", extraction.ours),
-                            ("tradewire_cleaned", extraction.ours_cleaned)):  # fmt: skip
-        result = extraction.run(pages, extractor)
-        print(f"  {name:<20} F1 {result['f1']:.3f}  P {result['precision']:.3f}  R {result['recall']:.3f}"
-              f"  {result['pages_per_s']:.1f} pages/s", flush=True)  # fmt: skip
-        figures[f"extraction_f1_{name}"] = result["f1"]
-        figures[f"extraction_pages_per_s_{name}"] = result["pages_per_s"]
+    print("\n== extract: plain trafilatura and tradewire, side by side, per core", flush=True)
+    from bench import extract
+
+    figures.update(extract.run(rounds=args.rounds))
 
     print(f"\n== pipeline: flow stages vs plain trafilatura ({args.rounds} rounds)", flush=True)
     stages = pipeline.stages_benchmark(args.rounds)  # profiles the parse stage if below target
@@ -206,6 +210,13 @@ def main(argv: list[str] | None = None) -> None:
         from bench import spine
 
         figures.update(spine.spine_benchmark())
+
+        print("\n== spread: reparse in local processes and on a Dask cluster", flush=True)
+        from bench import spread
+
+        reparsed = spread.spread_benchmark()
+        figures["spread"] = reparsed
+        figures["spread_identical"] = reparsed["identical"]
     print("\n== events: event-level stories on the real event set, beside the copy level; placing 1,000 "
           "articles against the synthetic histories", flush=True)  # fmt: skip
     from bench import events as events_bench
@@ -224,7 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     figures["machine_at_end"] = machine()
     lo, hi = (scale.label(int(s)) for s in args.sizes.split(",")[:: len(args.sizes.split(",")) - 1])
     print("\n== figures")
-    for key in (f"load_rows_per_s_{lo}", f"load_rows_per_s_{hi}", f"load_seconds_growth_{lo}_to_{hi}",
+    for key in (f"load_rows_per_s_{lo}", f"load_rows_per_s_{hi}", f"load_write_rows_per_s_{lo}",
+                f"load_write_rows_per_s_{hi}", f"load_story_placement_seconds_{lo}", f"load_story_placement_seconds_{hi}", f"load_seconds_growth_{lo}_to_{hi}",
                 f"load_commit_and_checkpoint_seconds_{lo}", f"load_commit_and_checkpoint_seconds_{hi}",
                 f"noop_run_seconds_{lo}", f"noop_run_seconds_{hi}", f"noop_run_seconds_growth_{lo}_to_{hi}",
                 f"dedup_1000_seconds_at_{int(args.sizes.split(',')[0])}",

@@ -63,6 +63,17 @@ def reparse(
         Path | None,
         typer.Option("--sources", help="registry naming the archived sources [default seeds/sources.toml]"),
     ] = None,
+    processes: Annotated[
+        int | None, typer.Option("--processes", help="rebuild the batches in N local processes")
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="rebuild the batches on a Dask cluster: tcp://HOST:PORT, or local:N"),
+    ] = None,
+    backfill: Annotated[
+        bool, typer.Option("--backfill", help="add the archived pages not stored yet, keep the rest")
+    ] = False,
+    source: Annotated[list[str] | None, typer.Option("--source", help="only these source ids")] = None,
 ) -> None:
     """Rebuild every article from the raw archive (no network): after a parser, cleaner or rules change."""
     from parsers.registry import RegistryError, load_registry
@@ -76,12 +87,19 @@ def reparse(
         fail(str(exc))
     if not archive_dir(db_path).is_dir():
         fail(f"no raw archive at {archive_dir(db_path)}: run `tradewire ingest` first")
-    from flows.reparse import reparse as reparse_flow
+    from flows.reparse import run
     from flows.runtime import prefect_api
     from flows.summary import format_summary
 
     with prefect_api():
-        summary = reparse_flow(sources=str(sources) if sources else None, db_path=str(db_path))
+        summary = run(
+            sources=str(sources) if sources else None,
+            db_path=str(db_path),
+            processes=processes,
+            dask=dask,
+            backfill=backfill,
+            only=source or None,
+        )
     typer.echo("")
     typer.echo(format_summary(summary))
 

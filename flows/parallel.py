@@ -62,8 +62,14 @@ def parse_max_bytes(source: Source) -> int:
     return int(configured) if configured.isdigit() and int(configured) > 0 else source.max_bytes
 
 
-def parse_all(source: Source, documents: list[Document]) -> list[Article | Failure]:
-    """`parse_document` over the batch, in order, each document within the budgets."""
+def parse_all(
+    source: Source, documents: list[Document], max_workers: int | None = None
+) -> list[Article | Failure]:
+    """`parse_document` over the batch, in order, each document within the budgets.
+
+    `max_workers` caps the worker processes (a batch already running in a process of a reparse's
+    pool parses in one of its own: one budget, no second layer of parallelism).
+    """
     limit = parse_max_bytes(source)
     results: list[Article | Failure | None] = [
         Failure(source.id, d.url, "parse", _oversize(len(d.body), limit)) if len(d.body) > limit else None
@@ -71,7 +77,7 @@ def parse_all(source: Source, documents: list[Document]) -> list[Article | Failu
     ]
     todo = [i for i, r in enumerate(results) if r is None]
     todo.sort(key=lambda i: -len(documents[i].body))  # largest first: no worker is left with one at the end
-    workers = parse_workers()
+    workers = parse_workers() if max_workers is None else min(parse_workers(), max_workers)
     if source.parser == "html" and len(todo) >= PARALLEL_PARSE_MIN:
         workers = min(workers, math.ceil(len(todo) / (PARALLEL_PARSE_MIN // 2)))
     else:
@@ -121,9 +127,12 @@ def find_all_attachments(
 
 
 def extract_attachments(
-    source: Source, annexes: list[tuple[AttachmentLink, Document]]
+    source: Source, annexes: list[tuple[AttachmentLink, Document]], max_workers: int | None = None
 ) -> list[Attachment | Failure]:
-    """Each fetched annex's text (`parsers.extract.annexes`), in order, each within the parse budgets."""
+    """Each fetched annex's text (`parsers.extract.annexes`), in order, each within the parse budgets.
+
+    `max_workers` caps the worker processes, as in `parse_all`.
+    """
     limit = parse_max_bytes(source)
     results: list[Attachment | Failure | None] = [
         Failure(source.id, link.url, ANNEX_STAGE, _oversize(len(doc.body), limit))
@@ -133,7 +142,8 @@ def extract_attachments(
     ]
     todo = [i for i, r in enumerate(results) if r is None]
     calls = [(source, *annexes[i]) for i in todo]
-    for i, outcome in zip(todo, _run(extract_attachment, calls, _workers(len(calls))), strict=True):
+    workers = _workers(len(calls)) if max_workers is None else min(_workers(len(calls)), max_workers)
+    for i, outcome in zip(todo, _run(extract_attachment, calls, workers), strict=True):
         results[i] = _failure(source, annexes[i][0].url, ANNEX_STAGE, outcome)
     return results  # type: ignore[return-value]
 

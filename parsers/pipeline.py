@@ -17,6 +17,7 @@ from parsers.classify.measures import Measure, annex_measures, extract_measures
 from parsers.classify.topics import Rules, classify, paragraph_scores
 from parsers.clean import clean_batch
 from parsers.model import Article, Attachment, Document, Failure, Link, Source
+from parsers.stories import neardup
 from parsers.stories.hashing import split_batch_duplicates
 
 PARAGRAPH_TOPIC_MIN = 0.1  # paragraph topic scores below this are not stored
@@ -41,6 +42,31 @@ class CrawlState:
     failed: tuple[tuple[Link, str], ...] = ()  # links to retry later, with the reason
 
 
+@dataclass(frozen=True)
+class ArticleSketches:
+    """MinHash sketches and exact-text keys of a batch's articles, row for row (parsers.stories.neardup)."""
+
+    article_ids: tuple[str, ...]
+    sketch: neardup.Sketch
+    text_keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, articles: list[Article]) -> ArticleSketches:
+        """Sketch the articles' clean texts."""
+        texts = [a.clean_text for a in articles]
+        keys = tuple(neardup.text_key(t) for t in texts)
+        return cls(tuple(a.article_id for a in articles), neardup.sketch(texts), keys)
+
+    def select(self, article_ids: list[str]) -> tuple[neardup.Sketch, list[str]] | None:
+        """The sketches of these articles, in this order; None if one of them was not sketched here."""
+        row = {a: i for i, a in reversed(list(enumerate(self.article_ids)))}
+        if any(a not in row for a in article_ids):
+            return None
+        rows = [row[a] for a in article_ids]
+        s = self.sketch
+        return neardup.Sketch(s.sigs[rows], s.sizes[rows], s.leads[rows]), [self.text_keys[i] for i in rows]
+
+
 @dataclass
 class Batch:
     """One source's batch, ready to load: what the loader writes in one transaction."""
@@ -52,6 +78,9 @@ class Batch:
     failures: list[Failure] = field(default_factory=list)
     crawl: CrawlState | None = None
     text_chars: list[int] = field(default_factory=list)  # clean text length of every cleaned article
+    # MinHash sketches of `articles`, row for row (pure work done here, so the loader only joins them
+    # with the history); None: the loader sketches the articles itself.
+    sketches: ArticleSketches | None = None
     attachments: list[Attachment] = field(default_factory=list)  # annexes' text, with their article's id
 
     @property
@@ -110,6 +139,7 @@ def prepare(
         measures=measures,
         failures=failures + clean_failures,
         text_chars=[len(a.clean_text) for a in cleaned],
+        sketches=ArticleSketches.of(classified),
         attachments=annexes,
     )
 

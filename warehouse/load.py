@@ -69,9 +69,13 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
     for article in batch.articles:
         if article.article_id not in known:
             unique.setdefault(article.article_id, article)  # the first of one text in the batch wins
-    new, sketches = stories.assign(con, list(unique.values()))
+    fresh = list(unique.values())
+    sketched = batch.sketches.select([a.article_id for a in fresh]) if batch.sketches is not None else None
+    new, sketches = stories.assign(con, fresh, sketched)
     new_ids = {a.article_id for a in new}
-    _append(con, "core.articles", _article_rows(new, run_id, now), anti_join="article_id")
+    # no second anti-join: `known` was read in this transaction, under the write lock (core.articles
+    # has no key since migration 017; this check is what keeps one row per article)
+    _append(con, "core.articles", _article_rows(new, run_id, now))
     _append(
         con,
         "core.article_topics",

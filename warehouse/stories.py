@@ -61,14 +61,26 @@ def _bands(rows: pa.Table) -> pa.Table:
     return rows.cast(schemas.SCHEMAS["core.dedup_bands"])
 
 
-def assign(con: duckdb.DuckDBPyConnection, articles: list[Article]) -> tuple[list[Article], Sketches]:
-    """Give each new article its story id; return them with the sketch rows to store."""
+def assign(
+    con: duckdb.DuckDBPyConnection,
+    articles: list[Article],
+    sketched: tuple[neardup.Sketch, list[str]] | None = None,
+) -> tuple[list[Article], Sketches]:
+    """Give each new article its story id; return them with the sketch rows to store.
+
+    `sketched`: the articles' sketches and exact-text keys, row for row, when the batch brought them
+    (parsers.pipeline sketches in the pure stage); otherwise they are computed here.
+    """
     if not articles:
         return articles, Sketches(_signature_table([], np.zeros(0, np.int64), neardup.sketch([]), []),
                                   _bands(neardup.band_rows([], neardup.sketch([]))))  # fmt: skip
-    batch = neardup.sketch([a.clean_text for a in articles])
+    if sketched is None:
+        sketched = (
+            neardup.sketch([a.clean_text for a in articles]),
+            [neardup.text_key(a.clean_text) for a in articles],
+        )
+    batch, text_keys = sketched
     keys = np.array([neardup.article_key(a.article_id) for a in articles], dtype=np.int64)
-    text_keys = [neardup.text_key(a.clean_text) for a in articles]
     bands = neardup.band_rows(keys, batch)
     con.register("new_bands", bands)
     try:
@@ -80,35 +92,85 @@ def assign(con: duckdb.DuckDBPyConnection, articles: list[Article]) -> tuple[lis
         old = con.execute(_FETCH).to_arrow_table()
     finally:
         con.unregister("wanted")
-    old_sigs = np.frombuffer(b"".join(old.column("sig").to_pylist()), dtype=np.uint32).reshape(
-        -1, neardup.NUM_PERM
-    )
-    sigs = np.vstack([batch.sigs, old_sigs])
-    sizes = np.concatenate([batch.sizes, old.column("n_shingles").to_numpy()])
-    ids = [a.article_id for a in articles] + old.column("article_id").to_pylist()
-    row_of_key = {k: i for i, k in enumerate([*keys.tolist(), *old.column("article_key").to_pylist()])}
-    pairs = [
-        (row_of_key[a], row_of_key[b])
-        for a, b in zip(history["a"].tolist(), history["b"].tolist(), strict=True)
-    ]
-    pairs += neardup.candidate_pairs(batch)
-    ia, ib = [p[0] for p in pairs], [p[1] for p in pairs]
-    scores = neardup.similarities(sigs[ia], sigs[ib], sizes[ia], sizes[ib]) if pairs else np.zeros(0)
+    ids = [a.article_id for a in articles]
+    pairs = [(ids[i], ids[j], s) for i, j, s in _batch_pairs(batch)]
+    pairs += _best_in_history(history, old, keys, batch, text_keys, ids)
     items = [
         stories.Item(a.article_id, tk, a.published_at, a.official)
         for a, tk in zip(articles, text_keys, strict=True)
     ]
+    old_ids = old.column("article_id").to_pylist()
     placed = stories.assign_stories(
         items,
-        ((ids[a], ids[b], s) for a, b, s in zip(ia, ib, scores.tolist(), strict=True)),
-        dict(zip(old.column("article_id").to_pylist(), old.column("story_id").to_pylist(), strict=True)),
-        text_key_of=dict(
-            zip(old.column("article_id").to_pylist(), old.column("text_key").to_pylist(), strict=True)
-        ),
+        pairs,
+        dict(zip(old_ids, old.column("story_id").to_pylist(), strict=True)),
+        text_key_of=dict(zip(old_ids, old.column("text_key").to_pylist(), strict=True)),
     )
     story_of = {p.article_id: p.story_id for p in placed}
     grouped = [replace(a, story_id=story_of[a.article_id]) for a in articles]
     return grouped, Sketches(_signature_table(grouped, keys, batch, text_keys), _bands(bands))
+
+
+def _batch_pairs(batch: neardup.Sketch) -> list[tuple[int, int, float]]:
+    pairs = neardup.candidate_pairs(batch)
+    if not pairs:
+        return []
+    ia, ib = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    scores = neardup.similarities(batch.sigs[ia], batch.sigs[ib], batch.sizes[ia], batch.sizes[ib])
+    return list(zip(ia.tolist(), ib.tolist(), scores.tolist(), strict=True))
+
+
+def _best_in_history(
+    history: dict[str, np.ndarray],
+    old: pa.Table,
+    keys: np.ndarray,
+    batch: neardup.Sketch,
+    text_keys: list[str],
+    ids: list[str],
+) -> list[tuple[str, str, float]]:
+    """Per new article, its best history match at or above the threshold, as assign_stories ranks them.
+
+    Every history member already has a story, so only the best one can win over the batch's own
+    members (exact text first, then score, then the smaller id): keeping it alone gives the same
+    assignment as handing over every candidate pair, at numpy speed (a 1M history gives thousands
+    of candidates per article when texts repeat).
+    """
+    if not len(history["a"]) or not old.num_rows:
+        return []
+    old_keys = old.column("article_key").to_numpy()
+    order = np.argsort(old_keys)
+    b = order[np.searchsorted(old_keys, history["b"], sorter=order)]
+    new_order = np.argsort(keys)
+    a = new_order[np.searchsorted(keys, history["a"], sorter=new_order)]
+    old_sigs = np.frombuffer(b"".join(old.column("sig").to_pylist()), dtype=np.uint32).reshape(
+        -1, neardup.NUM_PERM
+    )
+    scores = neardup.similarities(
+        batch.sigs[a], old_sigs[b], batch.sizes[a], old.column("n_shingles").to_numpy()[b]
+    )
+    keep = scores >= neardup.THRESHOLD
+    a, b, scores = a[keep], b[keep], scores[keep]
+    if not len(a):
+        return []
+    # exact copies have the same tokens, hence the same signature: only pairs scoring 1 can be exact
+    exact = np.zeros(len(a), dtype=bool)
+    ones = np.flatnonzero(scores >= 1.0)
+    if len(ones):
+        old_text = old.column("text_key").to_pylist()
+        exact[ones] = [old_text[b[i]] == text_keys[a[i]] for i in ones.tolist()]
+    rank = scores + 2.0 * exact  # assign_stories' order: exact first, then the score
+    by_article = np.lexsort((-rank, a))
+    a, b, rank, scores = a[by_article], b[by_article], rank[by_article], scores[by_article]
+    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    best_rank = np.repeat(rank[starts], np.diff(np.r_[starts, len(a)]))
+    tied = rank == best_rank  # the best of each article, and those equal to it: the smaller id wins
+    old_ids = old.column("article_id").to_pylist()
+    best: dict[int, tuple[str, float]] = {}
+    for i in np.flatnonzero(tied).tolist():
+        other = old_ids[b[i]]
+        if a[i] not in best or other < best[a[i]][0]:
+            best[a[i]] = (other, float(scores[i]))
+    return [(ids[k], other, score) for k, (other, score) in best.items()]
 
 
 def store(con: duckdb.DuckDBPyConnection, sketches: Sketches) -> None:

@@ -55,6 +55,8 @@ _INLINE = re.compile(  # a label followed by a colon or a closing bracket, anywh
     + r")\s*(?:[】\]]\s*[:：]?|[:：])\s*",
     re.IGNORECASE,
 )
+_MARKS = (":", "：", "]", "】")  # fold leaves them as they are
+_LABEL_ENDS = tuple(sorted({k.replace(" ", "") for k in LABELS}))  # folded text is lower case
 _SPACED_LABEL = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")  # 索 引 号, 标　　题
 
 _OPEN, _CLOSE = r"〔\[［(（【", r"〕\]］)）】"  # the brackets a year is written in
@@ -103,7 +105,11 @@ def label_of(text: str) -> str | None:
 
 def inline_fields(line: str) -> list[tuple[str, str]]:
     """(field, value) for each `label：value` in a line; several may share one line."""
+    if not any(mark in line for mark in _MARKS):
+        return []  # _INLINE needs a colon or a closing bracket after the label: most lines have none
     folded = _SPACED_LABEL.sub("", fold(line))
+    if not _label_before_a_mark(folded):
+        return []  # nor where no label ends just before one
     original = _SPACED_LABEL.sub("", line) if len(folded) == len(_SPACED_LABEL.sub("", line)) else folded
     hits = list(_INLINE.finditer(folded))
     found = []
@@ -113,6 +119,18 @@ def inline_fields(line: str) -> list[tuple[str, str]]:
         if field:
             found.append((field, clean(original[m.end() : end])))
     return found
+
+
+def _label_before_a_mark(folded: str) -> bool:
+    """Whether some label (spaces aside) ends right before a colon or closing bracket: what _INLINE needs."""
+    for i, char in enumerate(folded):
+        if char in ":：]】":
+            before = folded[max(0, i - 120) : i].rstrip()
+            if before[-1:] in ("]", "】"):
+                before = before[:-1].rstrip()
+            if "".join(before.split()).endswith(_LABEL_ENDS):
+                return True
+    return False
 
 
 def clean(value: str) -> str:
@@ -131,11 +149,12 @@ def number_spans(text: str) -> list[tuple[int, int, str]]:
     if len(folded) != len(text):
         text = folded
     found: list[tuple[int, int, str]] = []
-    for pattern in _ZH_NUMBER:
+    # every Chinese form ends in 号 and every English one has `No`: most lines have neither
+    for pattern in _ZH_NUMBER if "号" in folded else ():
         for m in pattern.finditer(folded):
             lead = _CITING.match(m.group()).end()  # type: ignore[union-attr]
             found.append((m.start() + lead, m.end(), zh_number(text[m.start() + lead : m.end()])))
-    for pattern in _EN_NUMBER:
+    for pattern in _EN_NUMBER if "no" in folded else ():  # fold lower-cases
         found += [(m.start(), m.end(), en_number(m)) for m in pattern.finditer(folded)]
     kept: list[tuple[int, int, str]] = []
     for start, end, number in sorted(found, key=lambda f: (f[0], f[0] - f[1])):

@@ -1,0 +1,130 @@
+"""Per-host templates: a site's article frame, learned from its pages, so later pages cost less.
+
+A site's article pages share a template: the precision pass ends up taking its text from the
+same content frame (`<td id="UCAP-CONTENT">`, `<div class="article-body">`) on page after page,
+after walking, cleaning and pruning the whole page (navigation, footers, sidebars) to find it.
+Once the full pass has found the same frame on `LEARN_AFTER` page(s) of a host in a row, the next
+pages of that host are extracted from that frame alone: the frame is cut out of the parsed page
+and the same precision pass runs on it, the page's metadata still read from the whole page.
+
+That gives the full pass's text when the full pass would find this frame first and read nothing
+outside it, so the template is used only then: the page has exactly one such element, with no form
+in it (trafilatura weighs a form against the whole page's text), and on the frame the pass neither
+recovers stray paragraphs elsewhere nor asks readability/justext (both read the whole page);
+otherwise the page gets the full pass. Every `CHECK_EVERY`-th templated page of a host also gets
+the full pass; if the texts differ the template is dropped (and counted), and that page keeps
+the full pass's text: a layout change is caught, never carried on silently.
+
+The templates live in the parsing process (each parse worker learns its own); `TEMPLATES.stats()`
+says how often each path ran.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.etree import SubElement
+from lxml.html import HtmlElement, document_fromstring
+
+Frame = tuple[str, str | None, str | None]  # tag, id, class
+LEARN_AFTER = 1  # the template pass gives the full pass's text by construction; CHECK_EVERY verifies it
+CHECK_EVERY = 10
+
+
+@dataclass
+class _Host:
+    frame: Frame | None = None  # the learned template
+    candidate: Frame | None = None  # the frame of the last full passes
+    streak: int = 0
+    since_check: int = 0
+
+
+@dataclass
+class Templates:
+    """What has been learned per host, and counts of how pages were extracted."""
+
+    learn_after: int = LEARN_AFTER
+    check_every: int = CHECK_EVERY
+    hosts: dict[str, _Host] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def template(self, url: str) -> Frame | None:
+        """The frame learned for this page's host, if any."""
+        host = self.hosts.get(host_of(url))
+        return host.frame if host is not None else None
+
+    def observe(self, url: str, frame: Frame | None) -> None:
+        """After a full pass: the frame it took the text from (None: no learnable frame)."""
+        with self.lock:
+            host = self.hosts.setdefault(host_of(url), _Host())
+            if frame is None or frame[1:] == (None, None) or frame != host.candidate:
+                host.candidate, host.streak = frame, (1 if frame is not None else 0)
+            else:
+                host.streak += 1
+            if host.frame is None and host.candidate is not None and host.streak >= self.learn_after:
+                host.frame = host.candidate
+                self.counts["learned"] += 1
+
+    def due_check(self, url: str) -> bool:
+        """Whether this templated page must also get the full pass (every `check_every`-th)."""
+        with self.lock:
+            host = self.hosts[host_of(url)]
+            host.since_check += 1
+            if host.since_check >= self.check_every:
+                host.since_check = 0
+                return True
+            return False
+
+    def drop(self, url: str) -> None:
+        """The template gave another text than the full pass: forget it (learning starts again)."""
+        with self.lock:
+            self.hosts[host_of(url)] = _Host()
+            self.counts["dropped"] += 1
+
+    def count(self, what: str) -> None:
+        """Count one page extracted by `what` (template, full, checked, fallback)."""
+        with self.lock:
+            self.counts[what] += 1
+
+    def stats(self) -> dict[str, int]:
+        """The counts, and how many hosts have a template now."""
+        with self.lock:
+            return {
+                **self.counts,
+                "hosts_with_template": sum(h.frame is not None for h in self.hosts.values()),
+            }
+
+    def reset(self) -> None:
+        """Forget everything (benchmarks start each run cold)."""
+        with self.lock:
+            self.hosts.clear()
+            self.counts.clear()
+
+
+def host_of(url: str) -> str:
+    """The host a template belongs to."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def cut(tree: HtmlElement, frame: Frame) -> HtmlElement | None:
+    """A document holding only the page's one element matching `frame` (moved out of `tree`), or None."""
+    tag, ident, cls = frame
+    found = [e for e in tree.iter(tag) if e.get("id") == ident and e.get("class") == cls]
+    if len(found) != 1 or next(found[0].iter("form"), None) is not None:
+        return None
+    root = document_fromstring("<html><body></body></html>")
+    body: Any = root.find("body")
+    if body is None:  # pragma: no cover - lxml always makes one
+        body = SubElement(root, "body")
+    element = found[0]
+    element.tail = None  # the text after the frame is outside it
+    body.append(element)
+    return root
+
+
+TEMPLATES = Templates()

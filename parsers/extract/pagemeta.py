@@ -1,0 +1,89 @@
+"""A page's title, author and date, as trafilatura's `extract_metadata` finds them, and nothing else.
+
+trafilatura's metadata pass also looks for the site name, categories, tags, image and licence,
+which tradewire never stores: on the 181 aeb pages those lookups were over a third of the metadata
+pass. This follows the same steps for the fields kept (meta tags, then JSON-LD, then the page's
+own title and byline, the canonical URL for htmldate, then htmldate), in the same order and with
+the same clean-up, so the values are the ones `bare_extraction(with_metadata=True)` gives
+(`tests/test_pagemeta.py` checks that on real pages).
+
+htmldate is the costly part. It is skipped when the caller has a date from the feed or listing
+and says the page's date cannot change the outcome (see `parsers.extract.html`).
+"""
+
+from __future__ import annotations
+
+import logging
+from copy import deepcopy
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura import xpaths
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_metainfo, extract_title, extract_url
+from trafilatura.settings import Document, set_date_params
+from trafilatura.utils import line_processing
+
+from parsers.extract.xpathfast import fast
+
+log = logging.getLogger(__name__)
+_MAX = 10000  # trafilatura's Document.clean_and_trim cuts longer values here
+AUTHOR_DISCARD = fast(xpaths.AUTHOR_DISCARD_XPATHS)
+AUTHOR = fast(xpaths.AUTHOR_XPATHS)
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What tradewire keeps of a page's metadata."""
+
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None  # as htmldate gives it (YYYY-MM-DD, or with a time); None if not searched
+
+
+def page_meta(tree: HtmlElement, url: str | None, with_date: bool = True) -> PageMeta:
+    """Title, author and (if `with_date`) the htmldate date of a parsed page; the tree is not changed."""
+    metadata: Document = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None  # as trafilatura: a one-word author from a meta tag is usually a site
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception as err:  # trafilatura's own guard: bugs in its JSON-LD reader
+        log.warning("error in JSON metadata extraction: %s", err)
+    if not metadata.title:
+        metadata.title = extract_title(tree)
+    if not metadata.author:
+        metadata.author = _author(tree)
+    date = None
+    if with_date:
+        page_url = metadata.url or extract_url(tree, url)
+        date = find_date(tree, **{**_date_params(), "url": page_url})
+    return PageMeta(_trim(metadata.title), _trim(metadata.author), _trim(date))
+
+
+def _author(tree: HtmlElement) -> str | None:
+    # trafilatura's extract_author, its expressions run as Python
+    copied = deepcopy(tree)
+    alive = list(copied.iter())  # see parsers.extract.html: proxies kept make the walks cheap
+    author = extract_metainfo(prune_unwanted_nodes(copied, AUTHOR_DISCARD), AUTHOR, len_limit=120)
+    del alive
+    return normalize_authors(None, author) if author else author
+
+
+def _date_params() -> dict[str, Any]:
+    # trafilatura's defaults (extensive search, original date, nothing after today), read per call:
+    # the maximum date is today's
+    return set_date_params(True)
+
+
+def _trim(value: str | None) -> str | None:
+    """trafilatura's Document.clean_and_trim for one value."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > _MAX:
+        value = value[: _MAX - 1] + "…"
+    return line_processing(unescape(value))

@@ -1,0 +1,75 @@
+"""The running half of parsers.extract.xpathfast: compiled steps over lxml elements, unions, positions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lxml.etree import Element
+
+
+def first_of(el: Any, names: frozenset[str]) -> str:
+    """XPath's string of `@a|@b` on one element: the value of the one written first."""
+    return next((v for k, v in el.attrib.items() if k in names), "")
+
+
+def step(absolute: bool, name: str, preds: list[Any], env: dict[str, Any]) -> Callable[[Any], list[Any]]:
+    """One `.//name[...]` (or `//`) step: its predicates (source over `el`, or 1 for `[1]`) compiled."""
+    tags: tuple[Any, ...] = (Element,) if name == "*" else (name,)  # Element: no comments or PIs
+    if name == "*" and preds and preds[0] != 1 and preds[0].tags:
+        tags, preds = preds[0].tags, preds[1:]
+    # the first predicate runs inside the loop over the elements (a comprehension, no call per
+    # element); None stands for the positional [1]: the first match under each parent
+    head = preds[0].source if preds and preds[0] != 1 else "True"
+    rest = preds[1:] if preds and preds[0] != 1 else preds
+    select = _compile(f"[el for el in elements if (g := el.get) and ({head})]", env)
+    tests = [
+        None if p == 1 else _compile(f"[el for el in elements if (g := el.get) and ({p.source})]", env)
+        for p in rest
+    ]
+
+    def run(ctx: Any) -> list[Any]:
+        elements = ctx.getroottree().getroot().iter(*tags) if absolute else ctx.iterdescendants(*tags)
+        found = select(elements)
+        for test in tests:
+            found = _first_per_parent(found) if test is None else test(found)
+        return found
+
+    return run
+
+
+def _compile(comprehension: str, env: dict[str, Any]) -> Callable[[Any], list[Any]]:
+    namespace = dict(env)
+    exec(f"def select(elements):\n    return {comprehension}\n", namespace)
+    select: Callable[[Any], list[Any]] = namespace["select"]
+    return select
+
+
+def _first_per_parent(found: list[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    out = []
+    for el in found:
+        parent = el.getparent()
+        if parent not in seen:
+            seen.add(parent)
+            out.append(el)
+    return out
+
+
+def first(run: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
+    """`(...)[1]`: the first element found, in document order."""
+    return lambda ctx: run(ctx)[:1]
+
+
+def merge(paths: list[Callable[[Any], list[Any]]]) -> Callable[[Any], list[Any]]:
+    """A union: the elements any path finds, once each, in document order."""
+    if len(paths) == 1:
+        return paths[0]
+
+    def run(ctx: Any) -> list[Any]:
+        found = {e for p in paths for e in p(ctx)}
+        if len(found) < 2:
+            return list(found)
+        return [e for e in ctx.getroottree().getroot().iter() if e in found]
+
+    return run
