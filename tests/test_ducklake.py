@@ -70,6 +70,12 @@ def test_ducklake_sql_drops_column_comments_of_views_only():
     assert "COMMENT ON COLUMN ingest_runs.\"status\" IS 'kept: a table''s column';" in out
 
 
+def test_a_migration_marked_skip_is_empty_on_the_lake_only():
+    sql = "-- ducklake: skip (keys only)\nCREATE TABLE t2 AS SELECT * FROM t;\nDROP TABLE t;"
+    assert lake_sql.ducklake_sql(sql) == ""
+    assert "DROP TABLE" in lake_sql.ducklake_sql(sql.split("\n", 1)[1])
+
+
 @pytest.mark.parametrize(
     "sql",
     [

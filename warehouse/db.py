@@ -77,7 +77,8 @@ def apply_migration(con: duckdb.DuckDBPyConnection, migration: Migration, sql: s
     """Run one migration's `sql` and record it, in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(sql)
+        if sql.strip():  # a migration can be empty in one dialect (see warehouse/lake_sql.py)
+            con.execute(sql)
         con.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [migration.version, migration.name]
         )

@@ -14,6 +14,7 @@ from warehouse.db import WarehouseError
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|;|[^'\";/-]+|.", re.S)
 _INDEX = re.compile(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\b", re.I)
+_SKIP = re.compile(r"\A\s*--\s*ducklake:\s*skip\b", re.I)  # a migration DuckLake has no use for
 _KEY_CLAUSE = re.compile(r",\s*(PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", re.I)  # table-level key
 _KEY_COLUMN = re.compile(r"\s+(PRIMARY\s+KEY|UNIQUE)\b", re.I)  # column-level key
 _VIEW = re.compile(
@@ -67,10 +68,13 @@ def view_names(sql: str) -> set[str]:
 def ducklake_sql(sql: str, views: set[str] | frozenset[str] = frozenset()) -> str:
     """A migration as DuckLake takes it: what DuckLake lacks dropped, what it cannot mean refused.
 
+    A migration whose first line is `-- ducklake: skip` becomes empty (recorded as applied, nothing run).
     Dropped: PRIMARY KEY / UNIQUE (column or table level), CREATE INDEX, and COMMENT ON COLUMN of a
     view (DuckLake keeps comments on tables, their columns and views, not on views' columns); `views`
     names the views earlier migrations created. Refused: CHECK, foreign keys, named constraints, upserts.
     """
+    if _SKIP.match(sql):
+        return ""  # the migration only changes what DuckLake does not have (keys, indexes)
     out = []
     views = set(views)
     for pieces in _statements(sql):
