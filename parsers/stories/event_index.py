@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from parsers.stories import events
+from parsers.stories import events, story_level
 
 WINDOW_DAYS = 120
 CAP = 200
@@ -30,6 +30,8 @@ STORY_MEMBERS = 10
 # The story score is the mean over the best half of those members: a Chinese notice matches the
 # story's other Chinese pages better than its English ones, and one loose link still does not chain.
 STORY_TOP = 1.0
+# A story whose latest members the article conflicts with in more than this share is not joined.
+STORY_CONFLICTS = 0.5
 BLOCK_KINDS = ("docs", "dates", "numbers", "percents", "counts", "hs", "eccn", "people")
 
 
@@ -86,6 +88,10 @@ class EventIndex:
     weights: Mapping[str, float] | None = None
     threshold: float | None = None
     story_mean: float = STORY_MEAN
+    # None: story_level.WEIGHTS and story_level.THRESHOLD (the story-level rule; empty weights: the
+    # older rule, best pair plus the mean over the story's latest members)
+    story_weights: Mapping[str, float] | None = None
+    story_threshold: float | None = None
 
     def stats(self) -> events.Stats:
         """Frequencies over the indexed history (for idf weights)."""
@@ -128,6 +134,43 @@ class EventIndex:
     def _best_story(
         self, p: events.Profile, decisions: list[events.Decision], stats: events.Stats
     ) -> tuple[str | None, events.Decision | None]:
+        weights = story_level.WEIGHTS if self.story_weights is None else self.story_weights
+        if not weights:
+            return self._best_story_pairwise(p, decisions, stats)
+        threshold = story_level.THRESHOLD if self.story_threshold is None else self.story_threshold
+        copies = [d for d in decisions if d.same_event and d.rule == "copy"]
+        if copies:  # a copy joins its original's story, whatever else
+            best = max(copies, key=lambda d: (d.probability, d.b))
+            return self.story_of[best.b], best
+        ranked = []
+        for story, f, best in self.score_stories(p, decisions, stats):
+            prob = story_level.probability(f, weights)
+            if prob >= threshold:
+                ranked.append((prob, best.probability, story, best))
+        if not ranked:
+            return None, None
+        top = max(ranked, key=lambda r: (r[0], r[1], r[2]))
+        return top[2], top[3]
+
+    def score_stories(
+        self, p: events.Profile, decisions: list[events.Decision], stats: events.Stats
+    ) -> list[tuple[str, dict[str, float], events.Decision]]:
+        """Each candidate story (a story of a scored candidate): its story-level features and best pair."""
+        known = {d.b: d for d in decisions}
+        out = []
+        for story in sorted({self.story_of[d.b] for d in decisions}):
+            latest = self.members[story][-STORY_MEMBERS:]
+            for m in latest:
+                if m not in known:
+                    known[m] = self._decide(p, m, stats)
+            f = story_level.features(p, [self.profiles[m] for m in latest], known, stats)
+            best = max((known[m] for m in latest), key=lambda d: (d.probability, d.b))
+            out.append((story, f, best))
+        return out
+
+    def _best_story_pairwise(
+        self, p: events.Profile, decisions: list[events.Decision], stats: events.Stats
+    ) -> tuple[str | None, events.Decision | None]:
         by_story: dict[str, events.Decision] = {}
         for d in decisions:
             s = self.story_of[d.b]
@@ -136,12 +179,19 @@ class EventIndex:
         ranked = []
         for s, d in by_story.items():
             mean = self._story_mean(p, s, decisions, stats)
+            if d.rule != "copy" and self._conflict_share(p, s) > STORY_CONFLICTS:
+                continue  # the article disagrees with much of the story (other documents, rates, counts)
             if d.rule == "copy" or mean >= self.story_mean:
                 ranked.append((d.rule == "copy", mean, d.probability, s, d))
         if not ranked:
             return None, None
         top = max(ranked, key=lambda r: (r[0], r[1], r[2], r[3]))
         return top[3], top[4]
+
+    def _conflict_share(self, p: events.Profile, story: str) -> float:
+        latest = self.members[story][-STORY_MEMBERS:]
+        found = [set(events.conflicts(p.anchors, self.profiles[m].anchors)) for m in latest]
+        return sum(1 for f in found if story_level.STRONG & f) / len(latest)
 
     def _story_mean(
         self, p: events.Profile, story: str, decisions: list[events.Decision], stats: events.Stats
