@@ -6,7 +6,8 @@ A report is linked to the alerts of an article already attached to them (their s
 - `copy` / `document` / `event`: the event matcher (`parsers.stories.events.decide`) says one event
   (a near copy; both name the same main document; the calibrated model), and, unless a copy, the
   report's probability over that alert's latest sources reaches `event_index.STORY_MEAN` (one loose
-  link does not chain two events), as the event level places stories;
+  link does not chain two events) and it conflicts with at most half of them (other documents, rates,
+  counted measures: `event_index.STORY_CONFLICTS`), as the event level places stories;
 
 unless the two name foreign countries and none in common: GACC's animal-disease bans are one
 template for every country (Cambodia, India, Mongolia ...), so their texts are near copies of each
@@ -203,6 +204,11 @@ class EventLinks:
             latest = self.members[alert_ids[0]][-event_index.STORY_MEMBERS :]
             probs = [events.decide(p, self.profiles[m], self.stats).probability for m in latest]
             if sum(probs) / len(probs) < event_index.STORY_MEAN:
+                return None
+            if (
+                event_index.conflict_share(p, [self.profiles[m] for m in latest])
+                > event_index.STORY_CONFLICTS
+            ):
                 return None
         rule = "copy" if decision.rule == "copy" else "document" if decision.shared.get("docs") else "event"
         return Link(alert_ids, rule, candidate, decision.probability, decision.why())
