@@ -1,15 +1,16 @@
 """Story-level agreement: does a new article belong to an event story, judged against the story as a whole?
 
-Pairwise links chain (a loose link to one member pulls a neighbouring event in), and one member of a
-story often shares little with a new report that the story's other members share a lot with (a
-Chinese notice and an English report meet through the English report of it). So the decision to
-join is taken against the story's combined profile (its latest members): `features(p, members,
-decisions, stats)` gives the best and the mean pairwise probability, the idf-weighted cosine of the
-article's bilingual terms and of its lexical tokens (same-language members) with the story's summed
-ones, the specific anchors (documents, dates, numbers, codes, officials) it shares with any member,
-the share of members it conflicts with (other documents, rates, counted measures, periods, genre),
-and publication-day agreement with the story. `probability` is a logistic model of those features,
-calibrated on the dev split of tests/data/events (bench/events_story.py, docs/events.md).
+Pairwise links chain: a loose link to one member (often an undated page whose opening gives no rate
+or number) pulls a neighbouring event in. `STRONG` names the conflicts that say "another event"
+whoever the member is; `event_index.conflict_share` counts the story's latest members the article
+has one with, and a story it conflicts with in more than `event_index.STORY_CONFLICTS` of them is not
+joined (the rule in use, calibrated on the dev split: docs/events.md).
+
+`features` and `probability` are a story-level model measured and NOT adopted (empty `WEIGHTS`): the
+article against the story's combined profile (best and mean pair probability, idf-weighted cosine of
+its terms and lexical tokens with the story's summed ones, the specific anchors it shares with any
+member, the conflict share, publication-day agreement). Fitted on dev (python -m bench.events_story)
+it did worse, each family held out, than the pairs with the check; kept so a larger set can refit it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from parsers.stories.agreement import JOIN_KINDS, conflicts, specificity
 STRONG = frozenset({"docs", "rates", "counts", "genre", "period", "ruling"})
 NEAR_DAYS = 1
 FAR_DAYS = 7
-# Logistic weights fitted on the dev split (python -m bench.events_story); see docs/events.md.
+# Empty: the story-level model is not used (python -m bench.events_story refits it; docs/events.md).
 WEIGHTS: dict[str, float] = {}
 THRESHOLD = 0.5
 
