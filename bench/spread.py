@@ -49,7 +49,8 @@ def contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
         return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in CONTENTS.items()}
 
 
-def _copy(db: Path, to: Path) -> Path:
+def copy_warehouse(db: Path, to: Path) -> Path:
+    """A copy of the warehouse and its raw archive."""
     from warehouse.archive import archive_dir
 
     to.mkdir()
@@ -85,7 +86,7 @@ def spread_benchmark() -> dict[str, Any]:
             ingest(sources=str(sources), db_path=str(db))
         first: dict[str, Any] | None = None
         for i, (name, options) in enumerate(ways.items()):
-            copy = _copy(db, Path(tmp) / f"way-{i}")
+            copy = copy_warehouse(db, Path(tmp) / f"way-{i}")
             cpu, start = _cpu(), time.perf_counter()
             summary = run(sources=str(sources), db_path=str(copy), batch_size=BATCH, **options)
             wall, used = time.perf_counter() - start, _cpu() - cpu

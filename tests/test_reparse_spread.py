@@ -13,11 +13,11 @@ import gzip
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from bench.spread import contents, copy_warehouse
 from conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -26,17 +26,6 @@ PAGES = [
     ROOT / "tests" / "data" / "pages" / "scmp.com.playbook.html",
     ROOT / "tests" / "data" / "pages" / "xinhuanet.com.c_1125597921.html",
 ]
-# what the rebuild decides; run ids and load times differ between any two runs
-CONTENTS = {
-    "articles": "SELECT article_id, source_id, url, title, published_at, clean_text, raw_text, story_id,"
-    " canonical_url, title_source, date_text, date_source, agency, author, language FROM articles",
-    "topics": "SELECT article_id, topic, score, evidence FROM article_topics",
-    "paragraphs": "SELECT article_id, paragraph, topic, score FROM paragraph_topics",
-    "measures": "SELECT article_id, ordinal, text, topics FROM measures",
-    "sightings": "SELECT url, article_id, source_id FROM core.sightings",
-    "stories": "SELECT story_id, representative_id, title, articles, copies FROM stories",
-    "failures": "SELECT source_id, url, stage, reason FROM failures",
-}
 
 
 def _page(path: Path) -> bytes:
@@ -78,39 +67,24 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return sources, db
 
 
-def _contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in CONTENTS.items()}
-
-
-def _copy(db: Path, to: Path) -> Path:
-    """A copy of the warehouse and its raw archive."""
-    from warehouse.archive import archive_dir
-
-    to.mkdir()
-    shutil.copy(db, to / db.name)
-    shutil.copytree(archive_dir(db), archive_dir(to / db.name))
-    return to / db.name
-
-
 def test_threads_processes_and_a_dask_cluster_build_the_same_warehouse(archived, tmp_path):
     from distributed import LocalCluster
 
     from flows.reparse import run
 
     sources, db = archived
-    ingested = _contents(db)
+    ingested = contents(db)
     assert len(ingested["articles"]) == len(PAGES) + 5 and ingested["topics"]
     results = {}
     for name, options in {"threads": {}, "processes": {"processes": 2}}.items():
-        copy = _copy(db, tmp_path / name)
+        copy = copy_warehouse(db, tmp_path / name)
         summary = run(sources=str(sources), db_path=str(copy), batch_size=2, **options)
         assert summary.new == len(PAGES) + 5
-        results[name] = _contents(copy)
+        results[name] = contents(copy)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        copy = _copy(db, tmp_path / "dask")
+        copy = copy_warehouse(db, tmp_path / "dask")
         run(sources=str(sources), db_path=str(copy), dask=cluster.scheduler_address, batch_size=2)
-        results["dask"] = _contents(copy)
+        results["dask"] = contents(copy)
     assert results["threads"] == ingested  # a rebuild from the archive gives what the ingest stored
     assert results["processes"] == ingested
     assert results["dask"] == ingested
@@ -127,6 +101,8 @@ def test_backfill_adds_the_archived_pages_once(archived, tmp_path):
     first = run(sources=str(sources), db_path=str(fresh), backfill=True, processes=2, batch_size=3)
     again = run(sources=str(sources), db_path=str(fresh), backfill=True, batch_size=3)
     assert (first.new, again.new) == (len(PAGES) + 5, 0)
-    assert _contents(fresh)["articles"] == _contents(db)["articles"]
-    only = run(sources=str(sources), db_path=str(_copy(db, tmp_path / "one")), only=["press"], backfill=True)
+    assert contents(fresh)["articles"] == contents(db)["articles"]
+    only = run(
+        sources=str(sources), db_path=str(copy_warehouse(db, tmp_path / "one")), only=["press"], backfill=True
+    )
     assert only.new == 0 and {c.source_id for c in only.sources} == {"press"}

@@ -145,7 +145,7 @@ def sources_of(
 def decide(con: duckdb.DuckDBPyConnection, status: str, run_id: str) -> tuple[list[Alert], int]:
     """Decide the step's alerts and sources (`parsers.alert_plan`), written in one transaction.
 
-    Returns the alerts decided and how many source rows were added. Nothing to link to and no
+    Returns the alerts decided and how many reports were attached to alerts (beyond each alert's first page). Nothing to link to and no
     measure to alert: the new reports are only marked as looked at (no profiles computed).
     """
     with transaction(con):
@@ -160,6 +160,8 @@ def decide(con: duckdb.DuckDBPyConnection, status: str, run_id: str) -> tuple[li
         decided = planned.alerts + alert_plan.amended(revisions.amended(con), status)
         store.insert(con, decided, run_id)
         revisions.first_sources(con, run_id)
-        attached = insert_sources(con, planned.sources, run_id) + add_sightings(con, run_id)
+        insert_sources(con, [s for s in planned.sources if s.rule == "first"], run_id)  # an alert's own page
+        later = [s for s in planned.sources if s.rule != "first"]
+        attached = insert_sources(con, later, run_id) + add_sightings(con, run_id)
         mark_checked(con, (r.article_id for r in reports))
     return decided, attached
