@@ -116,8 +116,8 @@ def test_a_report_with_its_own_measure_of_another_ban_still_alerts(receiver, out
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the event matcher joins the two English reports (probability 0.50 with their published days)"
-    " but not the undated Chinese one (0.21 and 0.13, threshold 0.3; h14-match), and reports with measures"
+    reason="the event matcher joins the two English reports (about 0.5 given their published days)"
+    " but not the undated Chinese one (about 0.21 and 0.13, threshold 0.3; h14-match), and reports with measures"
     " of their own are linked only on strong evidence (story, copy, document). When both hold this test"
     " passes: remove the mark.",
 )
