@@ -1,9 +1,10 @@
 """Story assignment against the whole history: LSH band keys joined in SQL, MinHash verification.
 
 New articles are sketched (parsers.stories.neardup), their band keys joined with `core.dedup_bands` to
-find candidates, the candidates' signatures fetched and scored, and each article placed in the
-story of its best match (parsers.stories.assign) or in a new story of its own. The cost grows with the
-band join, not with re-reading texts; see docs/dedup.md for the threshold and the figures.
+find candidates, the signatures of those that can be best matches fetched and scored
+(warehouse.story_candidates), and each article placed in the story of its best match
+(parsers.stories.assign) or in a new story of its own. The cost grows with the band join, not with
+re-reading texts; see docs/dedup.md for the threshold and the figures.
 """
 
 from __future__ import annotations
