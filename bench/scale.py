@@ -152,8 +152,14 @@ def _template_tables(tmpl: list[Template]) -> dict[str, pa.Table]:
     ]
     measures = measures_table([replace(m, article_id=str(i)) for i, t in enumerate(tmpl) for m in t.measures])
     msk = neardup.sketch(measures.column("text").to_pylist())
+    from parsers.stories import events
+
+    profiles = events.profiles([(f"tmpl-{i:04d}", t.title, t.clean_text, None) for i, t in enumerate(tmpl)])
     return {
         "tmpl": base,
+        "tmpl_events": pa.table(
+            {"t": pa.array(range(len(tmpl)), pa.int64()), "profile": [p.to_json() for p in profiles]}
+        ),
         "tmpl_topics": pa.table(
             {
                 "t": pa.array([r[0] for r in topics], pa.int64()),
@@ -249,6 +255,14 @@ SELECT 'al-' || left(md5(ids.article_id || ':' || m.ordinal), 16) AS alert_id, i
 FROM ids JOIN tmpl_measures m ON m.article_id = ids.t::VARCHAR JOIN core.articles a ON a.article_id = ids.article_id
 WHERE m.is_customs
 """
+# every article already has its event profile, as after the flow's event step (else the first run
+# places the whole history: 13 minutes at 100k); its template's real profile under its own id
+_EVENT_PROFILES = """
+INSERT INTO core.event_profiles BY NAME
+SELECT article_id, (published_at::DATE - DATE '0001-01-01')::INTEGER + 1 AS day, 'ev-' || article_id AS event_id,
+       replace(e.profile, '"id": "tmpl-' || lpad(t::VARCHAR, 4, '0') || '"', '"id": "' || article_id || '"') AS profile
+FROM ids JOIN tmpl_events e USING (t)
+"""
 _FAILURES = """
 INSERT INTO core.failures
 SELECT run_id, source_id, host || '/news/broken-' || i || '.html',
@@ -332,6 +346,7 @@ def build_warehouse(
             ("measures", lambda: con.execute(_MEASURES)),
             ("alerts", lambda: con.execute(_ALERTS)),
             ("failures", lambda: con.execute(_FAILURES)),
+            ("event_profiles", lambda: con.execute(_EVENT_PROFILES)),
             ("runs", lambda: con.execute(_RUNS, {"runs": runs})),
             ("source_runs", lambda: con.execute(_SOURCE_RUNS, {"runs": runs, "n": size})),
             ("dedup", lambda: _dedup_rows(con, tmpl, seed)),

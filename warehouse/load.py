@@ -83,12 +83,7 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
     )
     _append(con, "core.paragraph_topics", ((a.article_id, i, t.topic, t.score, list(t.evidence))
                                            for a in new for i, t in a.paragraph_topics))  # fmt: skip
-    sighted = _append(
-        con,
-        "core.sightings",
-        ((s.url, s.article_id, s.source_id, run_id, now, s.canonical_url or s.url) for s in batch.sightings),
-        anti_join="canonical_url, article_id",
-    )
+    sighted = _sightings(con, batch, run_id, now, new_ids)
     _append(
         con, "core.failures", ((run_id, f.source_id, f.url, f.stage, f.reason, now) for f in batch.failures)
     )
@@ -98,6 +93,25 @@ def insert(con: duckdb.DuckDBPyConnection, run_id: str, batch: Batch) -> LoadRes
     if batch.crawl is not None:
         crawl.record(con, batch.source_id, batch.crawl)
     return LoadResult(tuple(a.article_id for a in new), sighted, len(batch.failures))
+
+
+def _sightings(
+    con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str, now: datetime, new_ids: set[str]
+) -> int:
+    """Insert the batch's sightings not stored yet; only those of articles stored before are looked up.
+
+    A sighting is only ever written with its article (and deleted with it), so an article inserted
+    in this transaction has none in the history: its sightings need no scan of core.sightings.
+    """
+    rows = [
+        (s.url, s.article_id, s.source_id, run_id, now, s.canonical_url or s.url) for s in batch.sightings
+    ]
+    fresh = [r for r in rows if r[1] in new_ids]
+    known = [r for r in rows if r[1] not in new_ids]
+    key = "canonical_url, article_id"
+    return _append(con, "core.sightings", fresh, distinct=key) + _append(
+        con, "core.sightings", known, anti_join=key
+    )
 
 
 def _article_rows(articles: list[Article], run_id: str, now: datetime) -> Iterator[tuple[object, ...]]:
@@ -121,18 +135,18 @@ def _append(
     name: str,
     rows: Iterable[tuple[object, ...]],
     anti_join: str | None = None,
+    distinct: str | None = None,
 ) -> int:
-    """Insert rows into table `name` by name (those whose `anti_join` key exists are skipped); the count."""
+    """Insert rows into table `name` by name, once per `distinct` key, skipping those whose `anti_join`
+    key exists; the count."""
     table = schemas.table(name, rows)
     if not table.num_rows:
         return 0
     con.register("batch_rows", table)
     try:
-        if anti_join is None:
-            query = f"INSERT INTO {name} BY NAME SELECT * FROM batch_rows"
-        else:  # DISTINCT ON: a batch may list one key twice
-            query = (f"INSERT INTO {name} BY NAME SELECT DISTINCT ON ({anti_join}) * FROM batch_rows"
-                     f" ANTI JOIN {name} USING ({anti_join})")  # fmt: skip
+        key = anti_join or distinct
+        query = f"INSERT INTO {name} BY NAME SELECT " + (f"DISTINCT ON ({key}) " if key else "")
+        query += "* FROM batch_rows" + (f" ANTI JOIN {name} USING ({anti_join})" if anti_join else "")
         inserted = con.execute(query).fetchone()
         return int(inserted[0]) if inserted else 0
     finally:

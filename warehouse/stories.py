@@ -1,9 +1,10 @@
 """Story assignment against the whole history: LSH band keys joined in SQL, MinHash verification.
 
 New articles are sketched (parsers.stories.neardup), their band keys joined with `core.dedup_bands` to
-find candidates, the candidates' signatures fetched and scored, and each article placed in the
-story of its best match (parsers.stories.assign) or in a new story of its own. The cost grows with the
-band join, not with re-reading texts; see docs/dedup.md for the threshold and the figures.
+find candidates, the signatures of those that can be best matches fetched and scored
+(warehouse.story_candidates), and each article placed in the story of its best match
+(parsers.stories.assign) or in a new story of its own. The cost grows with the band join, not with
+re-reading texts; see docs/dedup.md for the threshold and the figures.
 """
 
 from __future__ import annotations
@@ -17,17 +18,7 @@ import pyarrow as pa
 from parsers.model import Article
 from parsers.stories import assign as stories
 from parsers.stories import neardup
-from warehouse import schemas
-
-_HISTORY_CANDIDATES = """
-SELECT DISTINCT n.article_key AS a, h.article_key AS b
-FROM new_bands n JOIN core.dedup_bands h ON h.band = n.band AND h.key = n.key
-WHERE h.article_key <> n.article_key
-"""
-_FETCH = """
-SELECT s.article_key, s.article_id, s.n_shingles, s.sig, s.story_id, s.text_key
-FROM core.dedup_signatures s SEMI JOIN wanted w ON s.article_key = w.article_key
-"""
+from warehouse import schemas, story_candidates
 
 
 @dataclass(frozen=True)
@@ -82,16 +73,7 @@ def assign(
     batch, text_keys = sketched
     keys = np.array([neardup.article_key(a.article_id) for a in articles], dtype=np.int64)
     bands = neardup.band_rows(keys, batch)
-    con.register("new_bands", bands)
-    try:
-        history = con.execute(_HISTORY_CANDIDATES).fetchnumpy()
-    finally:
-        con.unregister("new_bands")
-    con.register("wanted", pa.table({"article_key": np.unique(history["b"])}))
-    try:
-        old = con.execute(_FETCH).to_arrow_table()
-    finally:
-        con.unregister("wanted")
+    history, old = story_candidates.search(con, bands, keys, batch)
     ids = [a.article_id for a in articles]
     pairs = [(ids[i], ids[j], s) for i, j, s in _batch_pairs(batch)]
     pairs += _best_in_history(history, old, keys, batch, text_keys, ids)
@@ -137,14 +119,9 @@ def _best_in_history(
     """
     if not len(history["a"]) or not old.num_rows:
         return []
-    old_keys = old.column("article_key").to_numpy()
-    order = np.argsort(old_keys)
-    b = order[np.searchsorted(old_keys, history["b"], sorter=order)]
-    new_order = np.argsort(keys)
-    a = new_order[np.searchsorted(keys, history["a"], sorter=new_order)]
-    old_sigs = np.frombuffer(b"".join(old.column("sig").to_pylist()), dtype=np.uint32).reshape(
-        -1, neardup.NUM_PERM
-    )
+    b = story_candidates.rows(old.column("article_key").to_numpy(), history["b"])
+    a = story_candidates.rows(keys, history["a"])
+    old_sigs = story_candidates.signatures(old)
     scores = neardup.similarities(
         batch.sigs[a], old_sigs[b], batch.sizes[a], old.column("n_shingles").to_numpy()[b]
     )

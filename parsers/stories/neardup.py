@@ -197,7 +197,21 @@ def similarities(sig_a: np.ndarray, sig_b: np.ndarray, size_a: np.ndarray, size_
     """Row-wise pair scores: max(Jaccard estimate, containment of the smaller set) in [0, 1]."""
     sig_a, sig_b = np.atleast_2d(sig_a), np.atleast_2d(sig_b)
     live = ~(np.all(sig_a == EMPTY, axis=1) | np.all(sig_b == EMPTY, axis=1))
-    jac = np.where(live, (sig_a == sig_b).mean(axis=1), 0.0)
+    return scores_of(np.where(live, (sig_a == sig_b).mean(axis=1), 0.0), size_a, size_b)
+
+
+def score_bounds(shared_bands: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """The highest score a pair sharing `shared_bands` of the BANDS full-text bands can have.
+
+    A band not shared has at least one of its ROWS values different, so at most
+    NUM_PERM - (BANDS - shared) values agree; the score grows with that count.
+    """
+    agree = NUM_PERM - (BANDS - np.minimum(np.asarray(shared_bands, dtype=np.int64), BANDS))
+    return scores_of(agree / NUM_PERM, size_a, size_b)
+
+
+def scores_of(jac: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """Pair scores from Jaccard estimates and shingle-set sizes (increasing with the estimate)."""
     na, nb = np.asarray(size_a, dtype=np.float64), np.asarray(size_b, dtype=np.float64)
     small, large = np.minimum(na, nb), np.maximum(na, nb)
     usable = (small >= MIN_CONTAINED) & (small >= MIN_RATIO * large)
