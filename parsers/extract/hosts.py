@@ -15,6 +15,9 @@ otherwise the page gets the full pass. Every `CHECK_EVERY`-th templated page of 
 the full pass; if the texts differ the template is dropped (and counted), and that page keeps
 the full pass's text: a layout change is caught, never carried on silently.
 
+Each host also keeps the official-document reading's results for the lines it has seen
+(`parsers.extract.linememo`): its navigation and footer blocks, read once, cost a look-up after.
+
 The templates live in the parsing process (each parse worker learns its own); `TEMPLATES.stats()`
 says how often each path ran.
 """
@@ -30,6 +33,8 @@ from urllib.parse import urlsplit
 from lxml.etree import SubElement
 from lxml.html import HtmlElement, document_fromstring
 
+from parsers.extract.linememo import Memo
+
 Frame = tuple[str, str | None, str | None]  # tag, id, class
 LEARN_AFTER = 1  # the template pass gives the full pass's text by construction; CHECK_EVERY verifies it
 CHECK_EVERY = 10
@@ -41,6 +46,7 @@ class _Host:
     candidate: Frame | None = None  # the frame of the last full passes
     streak: int = 0
     since_check: int = 0
+    lines: Memo = field(default_factory=Memo)  # readings of its repeated lines (parsers.extract.linememo)
 
 
 @dataclass
@@ -57,6 +63,11 @@ class Templates:
         """The frame learned for this page's host, if any."""
         host = self.hosts.get(host_of(url))
         return host.frame if host is not None else None
+
+    def memo(self, url: str) -> Memo:
+        """The memo of line readings of this page's host."""
+        with self.lock:
+            return self.hosts.setdefault(host_of(url), _Host()).lines
 
     def observe(self, url: str, frame: Frame | None) -> None:
         """After a full pass: the frame it took the text from (None: no learnable frame)."""

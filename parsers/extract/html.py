@@ -26,7 +26,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document as TrafilaturaDocument
 
-from parsers.extract import charset, hosts, precision
+from parsers.extract import charset, hosts, linememo, precision
 from parsers.extract.dates import parse_date
 from parsers.extract.hosts import TEMPLATES
 from parsers.extract.official_article import with_official
@@ -60,7 +60,8 @@ def extract_article(
         # is Python code), unless one is alive: holding them all makes each of the dozens of walks
         # over the tree below 3-4x cheaper
         alive = list(tree.iter())
-        official = read_html(tree)  # before trafilatura, which may prune the tree it is given
+        with linememo.using(TEMPLATES.memo(url)):  # the host's lines read before cost a look-up
+            official = read_html(tree)  # before trafilatura, which may prune the tree it is given
         body, meta = _main_text(tree, url, text_in)
         del alive
     except Exception:  # trafilatura or lxml on hostile markup: one bad page must not end the run

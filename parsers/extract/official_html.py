@@ -10,6 +10,7 @@ from lxml.etree import iterwalk
 from lxml.html import HtmlElement
 
 from parsers.extract import official_forms as forms
+from parsers.extract.linememo import cached
 from parsers.extract.official import Official, read_lines
 
 _BLOCKS = frozenset(
@@ -47,6 +48,7 @@ _TEXTS = "//text()[not(ancestor::script or ancestor::style or ancestor::noscript
 _EXCLUDED = frozenset(["script", "style", "noscript", "template"])
 _META_TITLE = ("articletitle", "dc.title")
 _META_PUBLISHED = ("pubdate", "firstpublishedtime", "publishdate", "dc.date")
+_clean = cached(forms.clean)  # a block's text, from the host's memo when the block repeats
 
 
 def read_html(tree: HtmlElement) -> Official:
@@ -100,7 +102,7 @@ def _texts(tree: HtmlElement) -> Iterator[tuple[str, HtmlElement, bool]]:
 
 
 def _flush(lines: list[str], parts: list[str]) -> None:
-    text = forms.clean("".join(parts))
+    text = _clean("".join(parts))
     if text:
         lines.append(text)
     parts.clear()

@@ -26,7 +26,7 @@ from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_metainfo, extract_title, extract_url
 from trafilatura.settings import Document, set_date_params
-from trafilatura.utils import line_processing
+from trafilatura.utils import line_processing, trim
 
 from parsers.extract.xpathfast import fast
 
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 _MAX = 10000  # trafilatura's Document.clean_and_trim cuts longer values here
 AUTHOR_DISCARD = fast(xpaths.AUTHOR_DISCARD_XPATHS)
 AUTHOR = fast(xpaths.AUTHOR_XPATHS)
+_AUTHOR_LIMIT = 120  # trafilatura's len_limit for authors
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,30 @@ def page_meta(tree: HtmlElement, url: str | None, with_date: bool = True) -> Pag
 
 
 def _author(tree: HtmlElement) -> str | None:
+    # trafilatura's extract_author (author expressions on a copy of the tree with AUTHOR_DISCARD pruned),
+    # without the copy: a match inside a pruned element is gone, one holding none has the same text, and
+    # only a match holding a pruned element needs the copy. The expressions test an element's own tag and
+    # attributes, so pruning never makes one match (`tests/test_pagemeta.py` compares with trafilatura)
+    gone: set[HtmlElement] | None = None
+    for expression in AUTHOR:
+        for elem in expression(tree):
+            if gone is None:
+                gone = {e for discard in AUTHOR_DISCARD for e in discard(tree)}
+            if elem in gone or any(a in gone for a in elem.iterancestors()):
+                continue
+            if any(d in gone for d in elem.iterdescendants()):
+                return _author_copied(tree)
+            content = trim(" ".join(elem.itertext()))
+            if content and 2 < len(content) < _AUTHOR_LIMIT:
+                return normalize_authors(None, content)
+    return None
+
+
+def _author_copied(tree: HtmlElement) -> str | None:
     # trafilatura's extract_author, its expressions run as Python
     copied = deepcopy(tree)
     alive = list(copied.iter())  # see parsers.extract.html: proxies kept make the walks cheap
-    author = extract_metainfo(prune_unwanted_nodes(copied, AUTHOR_DISCARD), AUTHOR, len_limit=120)
+    author = extract_metainfo(prune_unwanted_nodes(copied, AUTHOR_DISCARD), AUTHOR, len_limit=_AUTHOR_LIMIT)
     del alive
     return normalize_authors(None, author) if author else author
 
