@@ -31,7 +31,7 @@ from parsers.extract.dates import parse_date
 from parsers.extract.hosts import TEMPLATES
 from parsers.extract.official_article import with_official
 from parsers.extract.official_html import read_html
-from parsers.extract.pagemeta import PageMeta, page_meta
+from parsers.extract.pagemeta import PageMeta, page_meta, with_byline
 from parsers.model import Article, Link, Source
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,10 @@ def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta
     # One precision-mode pass (from the host's learned frame when there is one, parsers.extract.hosts);
     # the balanced pass runs only when precision kept almost nothing. On the aeb benchmark: F1 0.969,
     # where always running both passes gave 0.967 at 0.6x the speed.
-    meta = page_meta(tree, url)  # before the pass, which works on the tree itself
+    plan = TEMPLATES.plan(url)
+    meta = page_meta(tree, url, with_byline=plan is None or not plan.skip_byline)  # before the pass
     article_body = _jsonld_body(tree)
-    precise = _precise(tree, url, text_in)
+    precise, meta = _precise(tree, url, text_in, plan, meta)
     text = precise or ""
     if len(text) < _SHORT:
         balanced_doc = _bare(
@@ -108,30 +109,40 @@ def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta
     return unicodedata.normalize("NFC", text), meta if precise is not None else None
 
 
-def _precise(tree: HtmlElement, url: str, text_in: str) -> str | None:
-    """The precision pass's text: from the host's template frame if that gives the full pass's text."""
+def _precise(
+    tree: HtmlElement, url: str, text_in: str, plan: hosts.Plan | None, meta: PageMeta
+) -> tuple[str | None, PageMeta]:
+    """The precision pass's text, from the host's template frame if that gives the full pass's text; the
+    page's metadata, with the byline searched if the plan left it out and the page is not the template's."""
     opts = precision.options(url)
-    frame = TEMPLATES.template(url)
-    small = hosts.cut(tree, frame) if frame is not None else None
-    if frame is not None and small is not None:
-        trace: dict[str, Any] = {}
+    small = hosts.cut(tree, plan.frame) if plan is not None else None
+    if plan is not None and small is not None:
+        frame, trace = plan.frame, dict[str, Any]()
         text = _guarded(small, opts, lambda: _cut_again(text_in, frame), trace)
         if not trace.get("whole_page") and trace.get("frame") == frame and text is not None:
-            if not TEMPLATES.due_check(url):
+            if not plan.check:
                 TEMPLATES.count("template")
-                return text
+                if plan.skip_byline and meta.author is None:
+                    TEMPLATES.count("byline_skipped")
+                return text, meta
             full = _guarded(_parse(text_in), opts, lambda: _parse(text_in), {})
             TEMPLATES.count("checked")
             if full != text:
-                TEMPLATES.drop(url)
-            return full
+                TEMPLATES.drop(url, "text")
+            elif meta.byline and TEMPLATES.expects_no_byline(url):
+                TEMPLATES.drop(url, "byline")
+            return full, meta
         TEMPLATES.count("fallback")
         tree = _parse(text_in)  # the frame was cut out of it
+        if plan.skip_byline:  # another layout than the template's: its byline is searched after all
+            meta = with_byline(meta, tree)
+    elif plan is not None and plan.skip_byline:  # no such frame on this page: not the template's layout
+        meta = with_byline(meta, tree)
     trace = {}
     text = _guarded(tree, opts, lambda: _parse(text_in), trace)
     TEMPLATES.count("full")
-    TEMPLATES.observe(url, None if trace.get("whole_page") else trace.get("frame"))
-    return text
+    TEMPLATES.observe(url, None if trace.get("whole_page") else trace.get("frame"), meta.byline)
+    return text, meta
 
 
 def _cut_again(text_in: str, frame: hosts.Frame) -> HtmlElement:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import unescape
 from typing import Any
 
@@ -44,10 +44,17 @@ class PageMeta:
     title: str | None = None
     author: str | None = None
     date: str | None = None  # as htmldate gives it (YYYY-MM-DD, or with a time); None if not searched
+    byline: bool | None = None  # whether the byline search found the author; None: not run
 
 
-def page_meta(tree: HtmlElement, url: str | None, with_date: bool = True) -> PageMeta:
-    """Title, author and (if `with_date`) the htmldate date of a parsed page; the tree is not changed."""
+def page_meta(
+    tree: HtmlElement, url: str | None, with_date: bool = True, with_byline: bool = True
+) -> PageMeta:
+    """Title, author and (if `with_date`) the htmldate date of a parsed page; the tree is not changed.
+
+    `with_byline=False` leaves out the search for a byline in the page when its meta tags name no author
+    (the per-host templates skip it where a host's pages have none, `parsers.extract.hosts`).
+    """
     metadata: Document = examine_meta(tree)
     if metadata.author and " " not in metadata.author:
         metadata.author = None  # as trafilatura: a one-word author from a meta tag is usually a site
@@ -57,13 +64,23 @@ def page_meta(tree: HtmlElement, url: str | None, with_date: bool = True) -> Pag
         log.warning("error in JSON metadata extraction: %s", err)
     if not metadata.title:
         metadata.title = extract_title(tree)
-    if not metadata.author:
+    byline = None
+    if not metadata.author and with_byline:
         metadata.author = _author(tree)
+        byline = metadata.author is not None
     date = None
     if with_date:
         page_url = metadata.url or extract_url(tree, url)
         date = find_date(tree, **{**_date_params(), "url": page_url})
-    return PageMeta(_trim(metadata.title), _trim(metadata.author), _trim(date))
+    return PageMeta(_trim(metadata.title), _trim(metadata.author), _trim(date), byline)
+
+
+def with_byline(meta: PageMeta, tree: HtmlElement) -> PageMeta:
+    """`meta` with the byline search run (on `tree`, the page parsed again) if it was left out."""
+    if meta.author is not None or meta.byline is not None:
+        return meta
+    author = _author(tree)
+    return replace(meta, author=_trim(author), byline=author is not None)
 
 
 def _author(tree: HtmlElement) -> str | None:
