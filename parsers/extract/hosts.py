@@ -20,6 +20,10 @@ the full pass and the byline search beside it; if the text differs, or the searc
 the template is dropped (counted, with why), and that page keeps the full pass's results: a
 layout change is caught, never carried on silently.
 
+A host whose last page needed trafilatura's recovery of stray paragraphs (the gov.cn documents, whose
+text is not in one frame) has its next page's cleaned tree copied before the frame search, so the
+recovery needs no second parse and cleaning of the page (the same tree: the same text either way).
+
 Each host also keeps the official-document reading's results for the lines it has seen
 (`parsers.extract.linememo`): its navigation and footer blocks, read once, cost a look-up after.
 
@@ -54,6 +58,7 @@ class _Host:
     lines: Memo = field(default_factory=Memo)  # readings of its repeated lines (parsers.extract.linememo)
     bylines: set[bool | None] = field(default_factory=set)  # the byline searches of the candidate's pages
     no_byline: bool = False  # the pages the template was learned from had no byline to find
+    recovers: bool = False  # its last full pass recovered stray paragraphs (gov.cn documents do)
 
 
 @dataclass(frozen=True)
@@ -105,11 +110,19 @@ class Templates:
             host = self.hosts.get(host_of(url))
             return host is not None and host.no_byline
 
-    def observe(self, url: str, frame: Frame | None, byline: bool | None = None) -> None:
+    def recovers(self, url: str) -> bool:
+        """Whether the last full pass on this host recovered stray paragraphs (the next may keep a backup)."""
+        host = self.hosts.get(host_of(url))
+        return host is not None and host.recovers
+
+    def observe(
+        self, url: str, frame: Frame | None, byline: bool | None = None, recovered: bool = False
+    ) -> None:
         """After a full pass: the frame it took the text from (None: no learnable frame), and whether the
         byline search found an author (None: not searched, the page's meta tags named one)."""
         with self.lock:
             host = self.hosts.setdefault(host_of(url), _Host())
+            host.recovers = recovered
             if frame is None or frame[1:] == (None, None) or frame != host.candidate:
                 host.candidate, host.streak = frame, (1 if frame is not None else 0)
                 host.bylines.clear()

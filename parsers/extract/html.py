@@ -139,9 +139,10 @@ def _precise(
     elif plan is not None and plan.skip_byline:  # no such frame on this page: not the template's layout
         meta = with_byline(meta, tree)
     trace = {}
-    text = _guarded(tree, opts, lambda: _parse(text_in), trace)
+    text = _guarded(tree, opts, lambda: _parse(text_in), trace, TEMPLATES.recovers(url))
     TEMPLATES.count("full")
-    TEMPLATES.observe(url, None if trace.get("whole_page") else trace.get("frame"), meta.byline)
+    found = None if trace.get("whole_page") else trace.get("frame")
+    TEMPLATES.observe(url, found, meta.byline, bool(trace.get("recovered")))
     return text, meta
 
 
@@ -150,9 +151,11 @@ def _cut_again(text_in: str, frame: hosts.Frame) -> HtmlElement:
     return small if small is not None else _parse(text_in)
 
 
-def _guarded(tree: HtmlElement, opts: Any, again: Any, trace: dict[str, Any]) -> str | None:
+def _guarded(
+    tree: HtmlElement, opts: Any, again: Any, trace: dict[str, Any], keep_backup: bool = False
+) -> str | None:
     try:
-        return precision.precise_text(tree, opts, again, trace)
+        return precision.precise_text(tree, opts, again, trace, keep_backup)
     except (TypeError, ValueError):  # as bare_extraction: this page has no usable text for trafilatura
         return None
 
