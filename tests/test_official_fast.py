@@ -87,3 +87,24 @@ def test_number_spans_with_its_shortcuts_finds_every_number():
     found = [forms.number_spans(line) for line in lines]
     assert found == [_every_number(line) for line in lines]
     assert sum(map(bool, found)) > 20
+
+
+def _block_of(node):
+    while node is not None and node.tag not in official_html._BLOCKS:
+        node = node.getparent()
+    return node
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:28])
+def test_the_block_walk_joins_the_texts_as_their_blocks_do(path):
+    """block_lines' stack of blocks gives the lines the texts give with each one's block looked up."""
+    tree = trafilatura.load_html(_read(path))
+    lines, parts, owner = [], [], None
+    for text, element, is_tail in official_html._texts(tree):
+        block = _block_of(element.getparent() if is_tail else element)
+        if block is not owner:
+            official_html._flush(lines, parts)
+            owner = block
+        parts.append(str(text))
+    official_html._flush(lines, parts)
+    assert official_html.block_lines(tree) == lines

@@ -11,9 +11,21 @@ That gives the full pass's text when the full pass would find this frame first a
 outside it, so the template is used only then: the page has exactly one such element, with no form
 in it (trafilatura weighs a form against the whole page's text), and on the frame the pass neither
 recovers stray paragraphs elsewhere nor asks readability/justext (both read the whole page);
-otherwise the page gets the full pass. Every `CHECK_EVERY`-th templated page of a host also gets
-the full pass; if the texts differ the template is dropped (and counted), and that page keeps
-the full pass's text: a layout change is caught, never carried on silently.
+otherwise the page gets the full pass. A result that looks off (under 1,000 characters or at most
+3 paragraphs: `precision.doubtful`) makes the pass ask readability and justext, which read the whole
+page, so such a page gets the full pass too. Where the pages a template was learned from had no
+byline for trafilatura's author search (their meta tags named no author and the search found none),
+the template's pages skip that search. Every `CHECK_EVERY`-th page of a host with a template gets
+the full pass and the byline search beside it; if the text differs, or the search finds a byline,
+the template is dropped (counted, with why), and that page keeps the full pass's results: a
+layout change is caught, never carried on silently.
+
+A host whose last page needed trafilatura's recovery of stray paragraphs (the gov.cn documents, whose
+text is not in one frame) has its next page's cleaned tree copied before the frame search, so the
+recovery needs no second parse and cleaning of the page (the same tree: the same text either way).
+
+Each host also keeps the official-document reading's results for the lines it has seen
+(`parsers.extract.linememo`): its navigation and footer blocks, read once, cost a look-up after.
 
 The templates live in the parsing process (each parse worker learns its own); `TEMPLATES.stats()`
 says how often each path ran.
@@ -30,6 +42,8 @@ from urllib.parse import urlsplit
 from lxml.etree import SubElement
 from lxml.html import HtmlElement, document_fromstring
 
+from parsers.extract.linememo import Memo
+
 Frame = tuple[str, str | None, str | None]  # tag, id, class
 LEARN_AFTER = 1  # the template pass gives the full pass's text by construction; CHECK_EVERY verifies it
 CHECK_EVERY = 10
@@ -41,6 +55,20 @@ class _Host:
     candidate: Frame | None = None  # the frame of the last full passes
     streak: int = 0
     since_check: int = 0
+    lines: Memo = field(default_factory=Memo)  # readings of its repeated lines (parsers.extract.linememo)
+    bylines: set[bool | None] = field(default_factory=set)  # the byline searches of the candidate's pages
+    no_byline: bool = False  # the pages the template was learned from had no byline to find
+    recovers: bool = False  # its last full pass recovered stray paragraphs (gov.cn documents do)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to extract a page of a host with a template: from its frame; the full pass beside it if `check`;
+    without the byline search if `skip_byline` (the template's pages had none, and this is no check)."""
+
+    frame: Frame
+    check: bool
+    skip_byline: bool
 
 
 @dataclass
@@ -58,33 +86,59 @@ class Templates:
         host = self.hosts.get(host_of(url))
         return host.frame if host is not None else None
 
-    def observe(self, url: str, frame: Frame | None) -> None:
-        """After a full pass: the frame it took the text from (None: no learnable frame)."""
+    def memo(self, url: str) -> Memo:
+        """The memo of line readings of this page's host."""
+        with self.lock:
+            return self.hosts.setdefault(host_of(url), _Host()).lines
+
+    def plan(self, url: str) -> Plan | None:
+        """How to extract this page by its host's template (None: no template); every `check_every`-th
+        page of a host with a template is a check."""
+        with self.lock:
+            host = self.hosts.get(host_of(url))
+            if host is None or host.frame is None:
+                return None
+            host.since_check += 1
+            check = host.since_check >= self.check_every
+            if check:
+                host.since_check = 0
+            return Plan(host.frame, check, host.no_byline and not check)
+
+    def expects_no_byline(self, url: str) -> bool:
+        """Whether this host's template skips the byline search."""
+        with self.lock:
+            host = self.hosts.get(host_of(url))
+            return host is not None and host.no_byline
+
+    def recovers(self, url: str) -> bool:
+        """Whether the last full pass on this host recovered stray paragraphs (the next may keep a backup)."""
+        host = self.hosts.get(host_of(url))
+        return host is not None and host.recovers
+
+    def observe(
+        self, url: str, frame: Frame | None, byline: bool | None = None, recovered: bool = False
+    ) -> None:
+        """After a full pass: the frame it took the text from (None: no learnable frame), and whether the
+        byline search found an author (None: not searched, the page's meta tags named one)."""
         with self.lock:
             host = self.hosts.setdefault(host_of(url), _Host())
+            host.recovers = recovered
             if frame is None or frame[1:] == (None, None) or frame != host.candidate:
                 host.candidate, host.streak = frame, (1 if frame is not None else 0)
+                host.bylines.clear()
             else:
                 host.streak += 1
+            host.bylines.add(byline)
             if host.frame is None and host.candidate is not None and host.streak >= self.learn_after:
-                host.frame = host.candidate
+                host.frame, host.no_byline = host.candidate, host.bylines == {False}
                 self.counts["learned"] += 1
 
-    def due_check(self, url: str) -> bool:
-        """Whether this templated page must also get the full pass (every `check_every`-th)."""
-        with self.lock:
-            host = self.hosts[host_of(url)]
-            host.since_check += 1
-            if host.since_check >= self.check_every:
-                host.since_check = 0
-                return True
-            return False
-
-    def drop(self, url: str) -> None:
-        """The template gave another text than the full pass: forget it (learning starts again)."""
+    def drop(self, url: str, why: str = "text") -> None:
+        """The check found another `why` (text, byline) than the template gave: forget the host's template."""
         with self.lock:
             self.hosts[host_of(url)] = _Host()
             self.counts["dropped"] += 1
+            self.counts[f"dropped_{why}"] += 1
 
     def count(self, what: str) -> None:
         """Count one page extracted by `what` (template, full, checked, fallback)."""

@@ -26,12 +26,12 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document as TrafilaturaDocument
 
-from parsers.extract import charset, hosts, precision
+from parsers.extract import charset, hosts, linememo, precision
 from parsers.extract.dates import parse_date
 from parsers.extract.hosts import TEMPLATES
 from parsers.extract.official_article import with_official
 from parsers.extract.official_html import read_html
-from parsers.extract.pagemeta import PageMeta, page_meta
+from parsers.extract.pagemeta import PageMeta, page_meta, with_byline
 from parsers.model import Article, Link, Source
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ def extract_article(
         # is Python code), unless one is alive: holding them all makes each of the dozens of walks
         # over the tree below 3-4x cheaper
         alive = list(tree.iter())
-        official = read_html(tree)  # before trafilatura, which may prune the tree it is given
+        with linememo.using(TEMPLATES.memo(url)):  # the host's lines read before cost a look-up
+            official = read_html(tree)  # before trafilatura, which may prune the tree it is given
         body, meta = _main_text(tree, url, text_in)
         del alive
     except Exception:  # trafilatura or lxml on hostile markup: one bad page must not end the run
@@ -92,9 +93,10 @@ def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta
     # One precision-mode pass (from the host's learned frame when there is one, parsers.extract.hosts);
     # the balanced pass runs only when precision kept almost nothing. On the aeb benchmark: F1 0.969,
     # where always running both passes gave 0.967 at 0.6x the speed.
-    meta = page_meta(tree, url)  # before the pass, which works on the tree itself
+    plan = TEMPLATES.plan(url)
+    meta = page_meta(tree, url, with_byline=plan is None or not plan.skip_byline)  # before the pass
     article_body = _jsonld_body(tree)
-    precise = _precise(tree, url, text_in)
+    precise, meta = _precise(tree, url, text_in, plan, meta)
     text = precise or ""
     if len(text) < _SHORT:
         balanced_doc = _bare(
@@ -107,30 +109,41 @@ def _main_text(tree: HtmlElement, url: str, text_in: str) -> tuple[str, PageMeta
     return unicodedata.normalize("NFC", text), meta if precise is not None else None
 
 
-def _precise(tree: HtmlElement, url: str, text_in: str) -> str | None:
-    """The precision pass's text: from the host's template frame if that gives the full pass's text."""
+def _precise(
+    tree: HtmlElement, url: str, text_in: str, plan: hosts.Plan | None, meta: PageMeta
+) -> tuple[str | None, PageMeta]:
+    """The precision pass's text, from the host's template frame if that gives the full pass's text; the
+    page's metadata, with the byline searched if the plan left it out and the page is not the template's."""
     opts = precision.options(url)
-    frame = TEMPLATES.template(url)
-    small = hosts.cut(tree, frame) if frame is not None else None
-    if frame is not None and small is not None:
-        trace: dict[str, Any] = {}
+    small = hosts.cut(tree, plan.frame) if plan is not None else None
+    if plan is not None and small is not None:
+        frame, trace = plan.frame, dict[str, Any]()
         text = _guarded(small, opts, lambda: _cut_again(text_in, frame), trace)
         if not trace.get("whole_page") and trace.get("frame") == frame and text is not None:
-            if not TEMPLATES.due_check(url):
+            if not plan.check:
                 TEMPLATES.count("template")
-                return text
+                if plan.skip_byline and meta.author is None:
+                    TEMPLATES.count("byline_skipped")
+                return text, meta
             full = _guarded(_parse(text_in), opts, lambda: _parse(text_in), {})
             TEMPLATES.count("checked")
             if full != text:
-                TEMPLATES.drop(url)
-            return full
+                TEMPLATES.drop(url, "text")
+            elif meta.byline and TEMPLATES.expects_no_byline(url):
+                TEMPLATES.drop(url, "byline")
+            return full, meta
         TEMPLATES.count("fallback")
         tree = _parse(text_in)  # the frame was cut out of it
+        if plan.skip_byline:  # another layout than the template's: its byline is searched after all
+            meta = with_byline(meta, tree)
+    elif plan is not None and plan.skip_byline:  # no such frame on this page: not the template's layout
+        meta = with_byline(meta, tree)
     trace = {}
-    text = _guarded(tree, opts, lambda: _parse(text_in), trace)
+    text = _guarded(tree, opts, lambda: _parse(text_in), trace, TEMPLATES.recovers(url))
     TEMPLATES.count("full")
-    TEMPLATES.observe(url, None if trace.get("whole_page") else trace.get("frame"))
-    return text
+    found = None if trace.get("whole_page") else trace.get("frame")
+    TEMPLATES.observe(url, found, meta.byline, bool(trace.get("recovered")))
+    return text, meta
 
 
 def _cut_again(text_in: str, frame: hosts.Frame) -> HtmlElement:
@@ -138,9 +151,11 @@ def _cut_again(text_in: str, frame: hosts.Frame) -> HtmlElement:
     return small if small is not None else _parse(text_in)
 
 
-def _guarded(tree: HtmlElement, opts: Any, again: Any, trace: dict[str, Any]) -> str | None:
+def _guarded(
+    tree: HtmlElement, opts: Any, again: Any, trace: dict[str, Any], keep_backup: bool = False
+) -> str | None:
     try:
-        return precision.precise_text(tree, opts, again, trace)
+        return precision.precise_text(tree, opts, again, trace, keep_backup)
     except (TypeError, ValueError):  # as bare_extraction: this page has no usable text for trafilatura
         return None
 

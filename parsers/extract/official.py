@@ -17,6 +17,7 @@ from datetime import date
 
 from parsers.classify.topic_rules import fold
 from parsers.extract import official_forms as forms
+from parsers.extract.linememo import cached
 from parsers.extract.official_issuers import (
     canonical_issuer,
     issuer_from_number,
@@ -31,6 +32,11 @@ _TITLE_END = re.compile(
 _SENTENCE = re.compile(r"[。；;！？!?]|[，,].*[，,]|：$|:$")
 _MAX_TITLE = 120
 _HEAD_LINES = 15  # a title line carrying the number is among the first lines
+# the per-line readings, answered from the host's memo for lines already seen (parsers.extract.linememo)
+_label_of = cached(forms.label_of)
+_inline_fields = cached(forms.inline_fields)
+_number_spans = cached(forms.number_spans)
+_strip_annotations = cached(forms.strip_annotations)
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def read_text(lines: Sequence[str]) -> Official:
 
 def read_lines(lines: Sequence[str], hints: dict[str, str] | None = None) -> Official:
     """The metadata of a document given as its block texts (table cells, paragraphs, lines)."""
-    lines = [forms.strip_annotations(line) for line in lines]
+    lines = [_strip_annotations(line) for line in lines]
     fields, used = labelled(lines)
     for key, value in (hints or {}).items():
         fields.setdefault(key, value)
@@ -92,15 +98,15 @@ def labelled(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
     fields: dict[str, str] = {}
     used: set[int] = set()
     for i, line in enumerate(lines):
-        field = forms.label_of(line)
+        field = _label_of(line)
         if field:
             used.add(i)
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if nxt and forms.label_of(nxt) is None and not forms.inline_fields(nxt):
+            if nxt and _label_of(nxt) is None and not _inline_fields(nxt):
                 used.add(i + 1)
                 fields.setdefault(field, forms.clean(nxt))
             continue
-        for field, value in forms.inline_fields(line):
+        for field, value in _inline_fields(line):
             used.add(i)
             if value:
                 fields.setdefault(field, value)
@@ -113,7 +119,7 @@ def _number_line(lines: Sequence[str], used: set[int], number: str | None) -> in
     for i, line in enumerate(lines):
         if i in used or len(line) > 60:
             continue
-        spans = forms.number_spans(line)
+        spans = _number_spans(line)
         if (
             spans
             and (number is None or spans[0][2] == number)
@@ -127,7 +133,7 @@ def _titled_line(lines: Sequence[str], used: set[int]) -> tuple[str, str | None]
     """A title line that carries the number: `海关总署公告2020年第108号(关于...的公告)`, `Decree No.2, 2017 of
     the Ministry of Commerce - Decision on ...`, `国务院办公厅关于...的复函 国办函〔2005〕21号` (the title before it)."""
     for i, line in enumerate(lines[:_HEAD_LINES]):
-        spans = forms.number_spans(line)
+        spans = _number_spans(line)
         if i in used or not spans or len(line) > 2 * _MAX_TITLE:
             continue
         start, end, number = spans[0]
@@ -196,6 +202,7 @@ def _dated_after(lines: Sequence[str], at: int | None) -> date | None:
     return None
 
 
+@cached
 def _only_date(line: str) -> bool:
     if len(line) > 40 or not forms.dates(line):
         return False

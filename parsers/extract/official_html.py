@@ -10,6 +10,7 @@ from lxml.etree import iterwalk
 from lxml.html import HtmlElement
 
 from parsers.extract import official_forms as forms
+from parsers.extract.linememo import cached
 from parsers.extract.official import Official, read_lines
 
 _BLOCKS = frozenset(
@@ -47,6 +48,7 @@ _TEXTS = "//text()[not(ancestor::script or ancestor::style or ancestor::noscript
 _EXCLUDED = frozenset(["script", "style", "noscript", "template"])
 _META_TITLE = ("articletitle", "dc.title")
 _META_PUBLISHED = ("pubdate", "firstpublishedtime", "publishdate", "dc.date")
+_clean = cached(forms.clean)  # a block's text, from the host's memo when the block repeats
 
 
 def read_html(tree: HtmlElement) -> Official:
@@ -66,16 +68,34 @@ def read_html(tree: HtmlElement) -> Official:
 
 
 def block_lines(tree: HtmlElement) -> list[str]:
-    """The text of each block (table cell, paragraph, list item, ...) of the page, in document order."""
+    """The text of each block (table cell, paragraph, list item, ...) of the page, in document order.
+
+    What `_texts` selects, the texts of one block (even across inline tags) joined as one line: one walk
+    that keeps the innermost block around it on a stack, instead of looking up each text's block
+    (`tests/test_official_fast.py` compares both).
+    """
     lines: list[str] = []
     parts: list[str] = []
     owner: HtmlElement | None = None
-    for text, element, is_tail in _texts(tree):
-        block = _block_of(element.getparent() if is_tail else element)
-        if block is not owner:  # text of the same block (even across inline tags) is one line
-            _flush(lines, parts)
-            owner = block
-        parts.append(str(text))
+    stack: list[HtmlElement | None] = [None]
+    inside = 0  # excluded elements (script, style, ...) the walk is in
+    for event, element in iterwalk(tree, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            inside += tag in _EXCLUDED
+            if tag in _BLOCKS:
+                stack.append(element)
+            text = element.text if isinstance(tag, str) else None
+        else:
+            inside -= tag in _EXCLUDED
+            if tag in _BLOCKS:
+                stack.pop()
+            text = element.tail
+        if text and not inside:
+            if stack[-1] is not owner:
+                _flush(lines, parts)
+                owner = stack[-1]
+            parts.append(str(text))
     _flush(lines, parts)
     return lines
 
@@ -100,13 +120,7 @@ def _texts(tree: HtmlElement) -> Iterator[tuple[str, HtmlElement, bool]]:
 
 
 def _flush(lines: list[str], parts: list[str]) -> None:
-    text = forms.clean("".join(parts))
+    text = _clean("".join(parts))
     if text:
         lines.append(text)
     parts.clear()
-
-
-def _block_of(node: HtmlElement | None) -> HtmlElement | None:
-    while node is not None and node.tag not in _BLOCKS:
-        node = node.getparent()
-    return node

@@ -18,7 +18,7 @@ changes:
 from __future__ import annotations
 
 from collections.abc import Callable
-from copy import copy
+from copy import copy, deepcopy
 from typing import Any
 
 from lxml.etree import strip_elements, strip_tags, tostring
@@ -55,13 +55,20 @@ def options(url: str | None) -> Extractor:
 
 
 def precise_text(
-    tree: HtmlElement, opts: Extractor, again: Callable[[], HtmlElement], trace: dict[str, Any] | None = None
+    tree: HtmlElement,
+    opts: Extractor,
+    again: Callable[[], HtmlElement],
+    trace: dict[str, Any] | None = None,
+    keep_backup: bool = False,
 ) -> str | None:
     """The precision pass's text (what `bare_extraction(...).text` holds), None if it found too little.
 
     `tree` is changed; `again()` parses the page once more, for the fallbacks that need it. `trace`
-    gets `frame` (see precision_sections.extract_frame), and `whole_page`: whether a step that reads
-    the whole page ran (the recovery of stray paragraphs, the comparison, a forum page).
+    gets `frame` (see precision_sections.extract_frame), `whole_page`: whether a step that reads
+    the whole page ran (the recovery of stray paragraphs, the comparison, a forum page), and
+    `recovered`: whether the recovery of stray paragraphs ran. `keep_backup`: copy the cleaned tree
+    before the frame search, for a recovery expected to run (a copy costs less than parsing and
+    cleaning the page again; the tree is the same).
     """
     trace = {} if trace is None else trace
     is_forum = _forum_thread_page(tree)
@@ -69,7 +76,12 @@ def precise_text(
     cleaned = convert_tags(tree_cleaning(_raw(tree), opts), opts, opts.url)
     if not is_forum:
         cleaned = prune_unwanted_nodes(cleaned, COMMENTS)
-    body, text = extract_content(cleaned, lambda: _cleaned(_raw(_held(again())), opts, is_forum), opts, trace)
+    if keep_backup:
+        kept = _held(deepcopy(cleaned))
+        backup: Callable[[], HtmlElement] = lambda: kept  # noqa: E731
+    else:
+        backup = lambda: _cleaned(_raw(_held(again())), opts, is_forum)  # noqa: E731
+    body, text = extract_content(cleaned, backup, opts, trace)
     if doubtful(body, text):
         trace["whole_page"] = True
         page = _held(again())
@@ -132,7 +144,7 @@ def extract_content(
     order = list(cleaned.iter())
     body, text, potential_tags = extract_frame(cleaned, opts, trace)
     if len(body) == 0 or len(text) < opts.min_extracted_size:
-        trace["whole_page"] = True
+        trace["whole_page"] = trace["recovered"] = True
         before = backup()
         consumed = {twin for elem, twin in zip(order, before.iter(), strict=True) if elem.tag == "done"}
         body = recover_wild_text(before, body, opts, potential_tags, consumed)
