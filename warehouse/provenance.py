@@ -24,13 +24,20 @@ def _reports(rows: Iterable[tuple[object, ...]]) -> list[Report]:
     return [Report(*row) for row in rows]  # type: ignore[arg-type]
 
 
+# alert_checked's key makes its rows distinct and they are only written for articles, which are
+# never deleted: equal counts (metadata) mean every article was looked at, and the anti-join, which
+# reads every id (0.3 s of a no-op run at 1M articles), is left out.
+_ALL_CHECKED = "SELECT (SELECT count(*) FROM core.articles) = (SELECT count(*) FROM core.alert_checked)"
+_UNCHECKED = "SELECT article_id FROM core.articles ANTI JOIN core.alert_checked USING (article_id) UNION "
+
+
 def new_reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
     """Articles the alert step has not looked at yet, and those with customs measures still unalerted."""
+    unchecked = "" if con.execute(_ALL_CHECKED).fetchone() == (True,) else _UNCHECKED
     rows = con.execute(
         f"""
         WITH unseen AS (
-            SELECT article_id FROM core.articles ANTI JOIN core.alert_checked USING (article_id)
-            UNION
+            {unchecked}
             SELECT article_id FROM (SELECT * FROM core.measures WHERE is_customs) m
             ANTI JOIN core.alerts x USING (article_id, ordinal)
         )
