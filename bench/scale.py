@@ -5,13 +5,18 @@ from ~280 real texts (the aeb article bodies, the seed releases, the topic dev s
 variant of one (a dateline and a reference line added, so every text and hash is distinct), with the
 topics, measures and paragraph scores the real code gives that text, sightings (30% seen at a second
 URL), an http_cache row per article URL, failures, run history (ingest_runs, source_runs), alerts for
-every customs measure (delivered, or duplicates), and dedup signatures and LSH band rows drawn from
-the real texts' sketches. Nine sources; `local-news` is the feed the no-op run revalidates.
+every customs measure (delivered and latency-stamped, or duplicates), every article marked as looked at
+by the alert step, and dedup signatures and LSH band rows drawn from the real texts' sketches: by
+default each article a distinct text with 5% near-copies (`--history copies`: h16-load's history, ~373
+or ~3,730 near-copies of each text; bench.scale_history). Nine sources; `local-news` is the feed the
+no-op run revalidates.
 
 Figures, per size:
   (a) load: `load.load` of 2,000 new articles in the flow's batches of 500 (with their sketches, as prepare
       makes them), then CHECKPOINT; median of 3 (the rows are deleted again, untimed, between repeats); rows/s,
-      and apart: the story placement against the history and the writes (rows/s without the placement).
+      and apart: the story placement against the history and the writes (rows/s without the placement);
+      and the stories they got (distinct history: ~5% are near-copies of sampled history articles and
+      must join their stories, the others must start their own).
   (b) no-op run: the real `ingest` flow against a local HTTP server whose feed answers 304 (its
       validators are in http_cache); wall time of the flow run minus the time spent in HTTP fetches;
       the first run in the process (Prefect's client and workers start) is reported apart, then the
@@ -19,7 +24,7 @@ Figures, per size:
   (c) dedup: `bench.dedup.scale` (1,000 new articles against a 100k and a 1M signature history).
   (d) peak RSS of each phase (the kernel's high-water mark, reset before each phase).
 
-    python -m bench.scale [--sizes 100000,1000000] [--repeat 3] [--no-dedup]
+    python -m bench.scale [--sizes 100000,1000000] [--repeat 3] [--no-dedup] [--history distinct|copies]
 """
 
 from __future__ import annotations
