@@ -580,7 +580,7 @@ def load_benchmark(
         con = db.connect(primary)
         timed = _TimedCommits(con)
         try:
-            batches = load_batches(tmpl, LOAD_ROWS, tag, batch_size, history, _originals(con, r))
+            batches = load_batches(tmpl, LOAD_ROWS, tag, batch_size, history, scale_history.originals(con, r))
             with _TimedStories() as placing:
                 start = time.perf_counter()
                 for b in batches:
@@ -592,7 +592,7 @@ def load_benchmark(
                 times.append(time.perf_counter() - start)
             commits.append(timed.seconds)
             placements.append(placing.seconds)
-            checks.append(_story_check(con, run_id, batches))
+            checks.append(scale_history.story_check(con, run_id, [(b.articles, b.copies) for b in batches]))
             _delete_run(con, run_id, f"http://127.0.0.1:1/news/load-{tag}-")  # untimed
             con.execute("CHECKPOINT")
         finally:
@@ -609,45 +609,6 @@ def load_benchmark(
         "write_rows_per_s": LOAD_ROWS / writes,
         "inserted": inserted,
         "stories": checks[k],
-    }
-
-
-def _originals(con: duckdb.DuckDBPyConnection, seed: int, n: int = 1_000) -> dict[str, Any]:
-    """A sample of history signature rows for the new articles' near-copies (untimed)."""
-    from warehouse import story_candidates
-
-    rows = con.execute(
-        f"SELECT sig, n_shingles, story_id FROM core.dedup_signatures USING SAMPLE reservoir({n} ROWS)"
-        f" REPEATABLE ({seed + 1})"
-    ).to_arrow_table()
-    return {
-        "sig": story_candidates.signatures(rows).copy(),
-        "n_shingles": rows.column("n_shingles").to_numpy(),
-        "story_id": rows.column("story_id").to_pylist(),
-    }
-
-
-def _story_check(con: duckdb.DuckDBPyConnection, run_id: str, batches: list[LoadBatch]) -> dict[str, int]:
-    """How the loaded articles were placed: near-copies in their original's story, others in a new one."""
-    got = dict(
-        con.execute("SELECT article_id, story_id FROM core.articles WHERE run_id = ?", [run_id]).fetchall()
-    )
-    joined = {
-        r[0]
-        for r in con.execute(
-            "SELECT a.article_id FROM core.articles a WHERE a.run_id = $run AND a.story_id IN"
-            " (SELECT story_id FROM core.articles WHERE run_id <> $run)",
-            {"run": run_id},
-        ).fetchall()
-    }
-    pairs = [(a.article_id, c) for b in batches for a, c in zip(b.articles, b.copies or [], strict=True)]
-    copies = [(a, c) for a, c in pairs if c is not None]
-    return {
-        "articles": len(got),
-        "in_a_history_story": len(joined),
-        "near_copies": len(copies),
-        "near_copies_in_their_original_story": sum(got.get(a) == c for a, c in copies),
-        "others_in_a_history_story": sum(a in joined for a, c in pairs if c is None),
     }
 
 

@@ -14,6 +14,9 @@ LSH bands and each new article's band join meets thousands of rows.
 
 from __future__ import annotations
 
+from typing import Any
+
+import duckdb
 import numpy as np
 
 from parsers.stories import neardup
@@ -83,3 +86,48 @@ def new_articles(
     sizes[copy] = originals["n_shingles"][which]
     none[copy] = which
     return neardup.Sketch(sigs, sizes, leads), none
+
+
+def originals(con: duckdb.DuckDBPyConnection, seed: int, n: int = 1_000) -> dict[str, Any]:
+    """A sample of history signature rows for the new articles' near-copies (untimed)."""
+    from warehouse import story_candidates
+
+    rows = con.execute(
+        f"SELECT sig, n_shingles, story_id FROM core.dedup_signatures USING SAMPLE reservoir({n} ROWS)"
+        f" REPEATABLE ({seed + 1})"
+    ).to_arrow_table()
+    return {
+        "sig": story_candidates.signatures(rows).copy(),
+        "n_shingles": rows.column("n_shingles").to_numpy(),
+        "story_id": rows.column("story_id").to_pylist(),
+    }
+
+
+def story_check(
+    con: duckdb.DuckDBPyConnection, run_id: str, batches: list[tuple[list[Any], list[str | None] | None]]
+) -> dict[str, int]:
+    """How the loaded articles were placed: near-copies in their original's story, others in a new one."""
+    got = dict(
+        con.execute("SELECT article_id, story_id FROM core.articles WHERE run_id = ?", [run_id]).fetchall()
+    )
+    joined = {
+        r[0]
+        for r in con.execute(
+            "SELECT a.article_id FROM core.articles a WHERE a.run_id = $run AND a.story_id IN"
+            " (SELECT story_id FROM core.articles WHERE run_id <> $run)",
+            {"run": run_id},
+        ).fetchall()
+    }
+    pairs = [
+        (a.article_id, c)
+        for articles, copies in batches
+        for a, c in zip(articles, copies or [None] * len(articles), strict=True)
+    ]
+    copies = [(a, c) for a, c in pairs if c is not None]
+    return {
+        "articles": len(got),
+        "in_a_history_story": len(joined),
+        "near_copies": len(copies),
+        "near_copies_in_their_original_story": sum(got.get(a) == c for a, c in copies),
+        "others_in_a_history_story": sum(a in joined for a, c in pairs if c is None),
+    }
