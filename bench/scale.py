@@ -24,7 +24,7 @@ Figures, per size:
   (c) dedup: `bench.dedup.scale` (1,000 new articles against a 100k and a 1M signature history).
   (d) peak RSS of each phase (the kernel's high-water mark, reset before each phase).
 
-    python -m bench.scale [--sizes 100000,1000000] [--repeat 3] [--no-dedup] [--history distinct|copies]
+    python -m bench.scale [--sizes 100000,1000000] [--repeat 3] [--no-dedup] [--history distinct|copies|both]
 """
 
 from __future__ import annotations
@@ -843,8 +843,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-dedup", action="store_true")
     parser.add_argument(
-        "--history", choices=scale_history.PROFILES, default="distinct",
-        help="synthetic sketch history: distinct texts with 5%% near-copies, or h16-load's copies of ~280 texts",
+        "--history", choices=(*scale_history.PROFILES, "both"), default="distinct",
+        help="synthetic sketch history: distinct texts with 5%% near-copies, h16-load's copies of ~280 texts,"
+        " or both, one after the other, printed side by side",
     )  # fmt: skip
     parser.add_argument("--phase", choices=("build", "load", "noop", "dedup"), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
@@ -857,11 +858,26 @@ def main(argv: list[str] | None = None) -> None:
     from bench.__main__ import prefect_server, quiet_logs
 
     quiet_logs()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    profiles = scale_history.PROFILES[::-1] if args.history == "both" else (args.history,)
+    runs: dict[str, dict[str, Any]] = {}
     with prefect_server():
-        sizes = [int(s) for s in args.sizes.split(",")]
-        figures = scale_benchmark(sizes, args.repeat, not args.no_dedup, args.history)
-    for key, value in figures.items():
-        print(f"{key}: {value}")
+        for history in profiles:
+            print(f"history: {history}", flush=True)
+            runs[history] = scale_benchmark(
+                sizes, args.repeat, not args.no_dedup and history == profiles[-1], history
+            )
+    if len(runs) == 1:
+        for key, value in runs[profiles[0]].items():
+            print(f"{key}: {value}")
+        return
+    print(f"{'figure':<48}" + "".join(f"{h:>22}" for h in profiles))
+    for key in runs[profiles[-1]]:
+        cells = [runs[h].get(key, "") for h in profiles]
+        if any(isinstance(c, dict) for c in cells):  # stories and task bodies: one line per history
+            print("\n".join(f"{key} ({h}): {c}" for h, c in zip(profiles, cells, strict=True)))
+            continue
+        print(f"{key:<48}" + "".join(f"{c:>22,.2f}" if isinstance(c, float) else f"{c!s:>22}" for c in cells))
 
 
 if __name__ == "__main__":
