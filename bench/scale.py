@@ -5,13 +5,18 @@ from ~280 real texts (the aeb article bodies, the seed releases, the topic dev s
 variant of one (a dateline and a reference line added, so every text and hash is distinct), with the
 topics, measures and paragraph scores the real code gives that text, sightings (30% seen at a second
 URL), an http_cache row per article URL, failures, run history (ingest_runs, source_runs), alerts for
-every customs measure (delivered, or duplicates), and dedup signatures and LSH band rows drawn from
-the real texts' sketches. Nine sources; `local-news` is the feed the no-op run revalidates.
+every customs measure (delivered and latency-stamped, or duplicates), every article marked as looked at
+by the alert step, and dedup signatures and LSH band rows drawn from the real texts' sketches: by
+default each article a distinct text with 5% near-copies (`--history copies`: h16-load's history, ~373
+or ~3,730 near-copies of each text; bench.scale_history). Nine sources; `local-news` is the feed the
+no-op run revalidates.
 
 Figures, per size:
   (a) load: `load.load` of 2,000 new articles in the flow's batches of 500 (with their sketches, as prepare
       makes them), then CHECKPOINT; median of 3 (the rows are deleted again, untimed, between repeats); rows/s,
-      and apart: the story placement against the history and the writes (rows/s without the placement).
+      and apart: the story placement against the history and the writes (rows/s without the placement);
+      and the stories they got (distinct history: ~5% are near-copies of sampled history articles and
+      must join their stories, the others must start their own).
   (b) no-op run: the real `ingest` flow against a local HTTP server whose feed answers 304 (its
       validators are in http_cache); wall time of the flow run minus the time spent in HTTP fetches;
       the first run in the process (Prefect's client and workers start) is reported apart, then the
@@ -19,7 +24,7 @@ Figures, per size:
   (c) dedup: `bench.dedup.scale` (1,000 new articles against a 100k and a 1M signature history).
   (d) peak RSS of each phase (the kernel's high-water mark, reset before each phase).
 
-    python -m bench.scale [--sizes 100000,1000000] [--repeat 3] [--no-dedup]
+    python -m bench.scale [--sizes 100000,1000000] [--repeat 3] [--no-dedup] [--history distinct|copies|both]
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from bench import scale_history
 from parsers.classify.measures import Measure, extract_measures
 from parsers.classify.topics import Rules, classify, load_rules, paragraph_scores
 from parsers.clean import web as webclean
@@ -187,15 +193,17 @@ def _template_tables(tmpl: list[Template]) -> dict[str, pa.Table]:
 
 _IDS = """
 CREATE OR REPLACE TEMP TABLE ids AS
-SELECT i, t, s, source_id, host, official, published_at, content_hash, left(content_hash, 16) AS article_id,
+SELECT i, src, t, s, source_id, host, official, published_at, content_hash, left(content_hash, 16) AS article_id,
        host || '/news/' || strftime(published_at, '%Y%m') || '/' || substr(content_hash, 17, 12) || '.html' AS url,
        'run-' || lpad((i * $runs // $n)::VARCHAR, 6, '0') AS run_id
 FROM (
-    SELECT i, (CASE WHEN hash(i, 'mix') % 10 < 7 THEN hash(i, 'template') % $topical
-                    ELSE $topical + hash(i, 'template') % ($templates - $topical) END)::BIGINT AS t, s.*,
+    SELECT i, src, (CASE WHEN hash(src, 'mix') % 10 < 7 THEN hash(src, 'template') % $topical
+                    ELSE $topical + hash(src, 'template') % ($templates - $topical) END)::BIGINT AS t, s.*,
            TIMESTAMP '2022-01-01' + to_seconds((i * (730 * 86400) // $n)::BIGINT) AS published_at,
            md5('text-' || i || '-' || $seed) || md5('hash-' || i || '-' || $seed) AS content_hash
-    FROM range($n) r(i) JOIN sources s ON s.s = i % 9
+    -- src: the article a near-copy copies (bench.scale_history), its template and story; else itself
+    FROM (SELECT i, CASE WHEN $copy_every > 0 AND i % $copy_every = 1 THEN i - 1 ELSE i END AS src
+          FROM range($n) r(i)) r JOIN sources s ON s.s = i % 9
 )
 """
 _ARTICLES = """
@@ -209,7 +217,7 @@ SELECT article_id, content_hash, source_id, url, m.title,
        'Ref. ' || i || ' (' || strftime(published_at, '%Y-%m-%d') || ')' || chr(10) || chr(10) || m.clean_text AS clean_text,
        'Home > News' || chr(10) || 'Ref. ' || i || chr(10) || m.raw_text || chr(10) || 'Share' AS raw_text,
        run_id, published_at + INTERVAL 1 HOUR AS loaded_at,
-       'st-' || left(md5('story-' || (i // 3) || '-' || $seed), 16) AS story_id, url AS canonical_url, official
+       'st-' || left(md5('story-' || (src // 3) || '-' || $seed), 16) AS story_id, url AS canonical_url, official
 FROM ids JOIN tmpl m USING (t)
 """
 _SIGHTINGS = """
@@ -251,7 +259,11 @@ SELECT 'al-' || left(md5(ids.article_id || ':' || m.ordinal), 16) AS alert_id, i
        CASE WHEN i % 50 <> 0 THEN 'al-' || left(md5((i - i % 50) || ':' || m.ordinal), 16) END AS duplicate_of,
        CASE WHEN i % 50 = 0 THEN 1 ELSE 0 END AS attempts, ids.run_id,
        ids.published_at + INTERVAL 1 HOUR AS created_at,
-       CASE WHEN i % 50 = 0 THEN ids.published_at + INTERVAL 1 HOUR END AS delivered_at
+       CASE WHEN i % 50 = 0 THEN ids.published_at + INTERVAL 1 HOUR END AS delivered_at,
+       -- as the run that delivered it stamped it (warehouse.latency.stamp); else the first no-op run does
+       CASE WHEN i % 50 = 0 THEN ids.published_at END AS listed_at,
+       CASE WHEN i % 50 = 0 THEN 'page date' END AS listed_via,
+       CASE WHEN i % 50 = 0 THEN ids.published_at + INTERVAL 1 HOUR END AS fetched_at
 FROM ids JOIN tmpl_measures m ON m.article_id = ids.t::VARCHAR JOIN core.articles a ON a.article_id = ids.article_id
 WHERE m.is_customs
 """
@@ -263,6 +275,9 @@ SELECT article_id, (published_at::DATE - DATE '0001-01-01')::INTEGER + 1 AS day,
        replace(e.profile, '"id": "tmpl-' || lpad(t::VARCHAR, 4, '0') || '"', '"id": "' || article_id || '"') AS profile
 FROM ids JOIN tmpl_events e USING (t)
 """
+# every article looked at by the alert step, as migration 012 marks the history and each run its own
+# (else the first no-op run reads and marks all of them: 36 s at 1M)
+_CHECKED = "INSERT INTO core.alert_checked SELECT article_id, loaded_at FROM core.articles"
 _FAILURES = """
 INSERT INTO core.failures
 SELECT run_id, source_id, host || '/news/broken-' || i || '.html',
@@ -314,7 +329,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def build_warehouse(
-    path: Path, size: int, tmpl: list[Template], feed_url: str, seed: int = 1
+    path: Path, size: int, tmpl: list[Template], feed_url: str, seed: int = 1, history: str = "distinct"
 ) -> dict[str, float]:
     """Create a migrated warehouse at `path` holding `size` synthetic articles; return build figures."""
     from warehouse import db
@@ -324,7 +339,8 @@ def build_warehouse(
     # templates with topics first: 70% of articles are variants of one (a trade-news warehouse)
     tmpl = sorted(tmpl, key=lambda t: not t.topics)
     topical = sum(1 for t in tmpl if t.topics)
-    params = {"n": size, "runs": runs, "templates": len(tmpl), "topical": topical, "seed": seed}
+    params = {"n": size, "runs": runs, "templates": len(tmpl), "topical": topical, "seed": seed,
+              "copy_every": scale_history.copy_every(history)}  # fmt: skip
     timings: dict[str, float] = {}
     con = db.connect(path)
     try:
@@ -346,10 +362,11 @@ def build_warehouse(
             ("measures", lambda: con.execute(_MEASURES)),
             ("alerts", lambda: con.execute(_ALERTS)),
             ("failures", lambda: con.execute(_FAILURES)),
+            ("alert_checked", lambda: con.execute(_CHECKED)),
             ("event_profiles", lambda: con.execute(_EVENT_PROFILES)),
             ("runs", lambda: con.execute(_RUNS, {"runs": runs})),
             ("source_runs", lambda: con.execute(_SOURCE_RUNS, {"runs": runs, "n": size})),
-            ("dedup", lambda: _dedup_rows(con, tmpl, seed)),
+            ("dedup", lambda: _dedup_rows(con, tmpl, seed, history)),
             ("checkpoint", lambda: con.execute("CHECKPOINT")),
         ]
         for name, step in steps:
@@ -363,16 +380,16 @@ def build_warehouse(
 
 
 def _dedup_rows(
-    con: duckdb.DuckDBPyConnection, tmpl: list[Template], seed: int, chunk: int = 100_000
+    con: duckdb.DuckDBPyConnection, tmpl: list[Template], seed: int, history: str, chunk: int = 100_000
 ) -> None:
-    """Signatures and band rows for every article: its template's sketch, each value kept with p = J."""
+    """Signatures and band rows for every article, drawn from its template's sketch (bench.scale_history)."""
     real = neardup.sketch([t.clean_text for t in tmpl])
     gen = np.random.default_rng(seed)
     offset = 0
     total = con.execute("SELECT count(*) FROM ids").fetchone()[0]  # type: ignore[index]
     while offset < total:
         rows = con.execute(
-            "SELECT i.article_id, i.t, a.story_id FROM ids i JOIN core.articles a USING (article_id)"
+            "SELECT i.i, i.article_id, i.t, a.story_id FROM ids i JOIN core.articles a USING (article_id)"
             " WHERE i.i >= ? AND i.i < ? ORDER BY i.i",
             [offset, offset + chunk],
         ).fetchnumpy()
@@ -381,13 +398,7 @@ def _dedup_rows(
         base = rows["t"].astype(np.int64)
         ids = rows["article_id"].tolist()
         keys = np.array([neardup.article_key(x) for x in ids], dtype=np.int64)
-        jac = gen.uniform(0.3, 0.95, (n, 1))
-        sigs = np.where(gen.random((n, neardup.NUM_PERM)) < jac, real.sigs[base],
-                        gen.integers(0, 2**32 - 1, (n, neardup.NUM_PERM), dtype=np.uint32))  # fmt: skip
-        width = real.leads.shape[1]
-        leads = np.where(gen.random((n, width)) < jac, real.leads[base],
-                         gen.integers(0, 2**32 - 1, (n, width), dtype=np.uint32))  # fmt: skip
-        sketch = neardup.Sketch(sigs.astype(np.uint32), real.sizes[base], leads.astype(np.uint32))
+        sketch = scale_history.history(history, real, base, rows["i"].astype(np.int64), gen)
         sig = pa.FixedSizeBinaryArray.from_buffers(
             pa.binary(4 * neardup.NUM_PERM), n, [None, pa.py_buffer(np.ascontiguousarray(sketch.sigs))]
         )
@@ -419,16 +430,29 @@ class LoadBatch:
     sketches: Any
     measures: list[Measure]
     leads: Any = None  # the lead-shingle signatures of the sketches (band keys of the first shingles)
+    copies: list[str | None] | None = None  # per article, the story of the history article it copies
 
 
-def load_batches(tmpl: list[Template], rows: int, tag: str, batch: int = LOAD_BATCH) -> list[LoadBatch]:
-    """`rows` new articles (variants of the templates) in the flow's batches, ready for load_batch."""
+def load_batches(
+    tmpl: list[Template],
+    rows: int,
+    tag: str,
+    batch: int = LOAD_BATCH,
+    history: str = "copies",
+    originals: dict[str, Any] | None = None,
+) -> list[LoadBatch]:
+    """`rows` new articles (variants of the templates) in the flow's batches, ready for load_batch.
+
+    Their sketches follow the warehouse's profile (bench.scale_history); `originals`: sampled history
+    signature rows (`sig`, `n_shingles`, `story_id`) the distinct profile's near-copies copy.
+    """
     from parsers.stories.hashing import content_hash
     from warehouse import stories
 
     real = neardup.sketch([t.clean_text for t in tmpl])
     paragraph_field = "paragraph_topics" in Article.__dataclass_fields__
     now = datetime.now()
+    gen = np.random.default_rng(int.from_bytes(hashlib.sha256(tag.encode()).digest()[:4], "big"))
     out = []
     for lo in range(0, rows, batch):
         articles, base = [], []
@@ -449,8 +473,7 @@ def load_batches(tmpl: list[Template], rows: int, tag: str, batch: int = LOAD_BA
             articles.append(article)
             base.append(t)
         keys = np.array([neardup.article_key(a.article_id) for a in articles], dtype=np.int64)
-        idx = np.array(base)
-        sketch = neardup.Sketch(real.sigs[idx], real.sizes[idx], real.leads[idx])
+        sketch, copied = scale_history.new_articles(history, real, np.array(base), originals or {}, gen)
         text_keys = [f"{abs(int(k)):032x}" for k in keys.tolist()]
         sketches = stories.Sketches(
             stories._signature_table(articles, keys, sketch, text_keys), neardup.band_rows(keys, sketch)
@@ -472,6 +495,7 @@ def load_batches(tmpl: list[Template], rows: int, tag: str, batch: int = LOAD_BA
                     for m in tmpl[t].measures
                 ],
                 sketch.leads,
+                [None if c < 0 else (originals or {})["story_id"][c] for c in copied.tolist()],
             )
         )
     return out
@@ -538,7 +562,7 @@ class _TimedStories:
 
 
 def load_benchmark(
-    primary: Path, tmpl: list[Template], repeat: int, batch_size: int = LOAD_BATCH
+    primary: Path, tmpl: list[Template], repeat: int, batch_size: int = LOAD_BATCH, history: str = "copies"
 ) -> dict[str, Any]:
     """Median seconds to load LOAD_ROWS new articles (batches of LOAD_BATCH, then CHECKPOINT).
 
@@ -549,14 +573,14 @@ def load_benchmark(
     from parsers.pipeline import ArticleSketches
     from warehouse import db, load
 
-    times, commits, placements, inserted = [], [], [], 0
+    times, commits, placements, inserted, checks = [], [], [], 0, []
     for r in range(repeat):
         tag = f"r{r}-{primary.stem}-{batch_size}"
-        batches = load_batches(tmpl, LOAD_ROWS, tag, batch_size)
         run_id = f"bench-load-{tag}"
         con = db.connect(primary)
         timed = _TimedCommits(con)
         try:
+            batches = load_batches(tmpl, LOAD_ROWS, tag, batch_size, history, scale_history.originals(con, r))
             with _TimedStories() as placing:
                 start = time.perf_counter()
                 for b in batches:
@@ -568,6 +592,7 @@ def load_benchmark(
                 times.append(time.perf_counter() - start)
             commits.append(timed.seconds)
             placements.append(placing.seconds)
+            checks.append(scale_history.story_check(con, run_id, [(b.articles, b.copies) for b in batches]))
             _delete_run(con, run_id, f"http://127.0.0.1:1/news/load-{tag}-")  # untimed
             con.execute("CHECKPOINT")
         finally:
@@ -583,6 +608,7 @@ def load_benchmark(
         "write_seconds": writes,
         "write_rows_per_s": LOAD_ROWS / writes,
         "inserted": inserted,
+        "stories": checks[k],
     }
 
 
@@ -709,7 +735,9 @@ def _prefect_env(home: Path) -> dict[str, str]:
     }
 
 
-def scale_benchmark(sizes: list[int], repeat: int = 3, dedup: bool = True) -> dict[str, Any]:
+def scale_benchmark(
+    sizes: list[int], repeat: int = 3, dedup: bool = True, history: str = "distinct"
+) -> dict[str, Any]:
     """Build each warehouse, time loads and no-op runs on it, then the dedup scale benchmark.
 
     Needs a running Prefect API (the no-op runs are real flow runs).
@@ -722,13 +750,13 @@ def scale_benchmark(sizes: list[int], repeat: int = 3, dedup: bool = True) -> di
             folder = Path(tmp) / name
             folder.mkdir()
             published = folder / "tw.duckdb"
-            built = _phase("build", "--path", str(published), "--size", str(size))
+            built = _phase("build", "--path", str(published), "--size", str(size), "--history", history)
             figures[f"build_seconds_{name}"], figures[f"warehouse_mb_{name}"] = built["seconds"], built["mb"]
             figures[f"build_peak_rss_mb_{name}"] = built["peak_rss_mb"]
             print(
                 f"  {size:>9,} articles: built in {built['seconds']:.0f} s, {built['mb']:,.0f} MB", flush=True
             )
-            loaded = _phase("load", "--path", str(published), "--repeat", str(repeat))
+            loaded = _phase("load", "--path", str(published), "--repeat", str(repeat), "--history", history)
             figures[f"load_rows_per_s_{name}"] = loaded["rows_per_s"]
             figures[f"load_seconds_{name}"] = loaded["seconds"]
             figures[f"load_commit_and_checkpoint_seconds_{name}"] = loaded["commit_and_checkpoint_seconds"]
@@ -746,6 +774,10 @@ def scale_benchmark(sizes: list[int], repeat: int = 3, dedup: bool = True) -> di
                   f"writes {loaded['write_seconds']:.2f} s = {loaded['write_rows_per_s']:,.0f} rows/s; as one batch of "
                   f"{LOAD_ROWS:,}: {loaded['one_batch_rows_per_s']:,.0f} rows/s, the writes "
                   f"{loaded['one_batch_write_rows_per_s']:,.0f} rows/s", flush=True)  # fmt: skip
+            figures[f"load_stories_{name}"] = loaded["stories"]
+            print(
+                f"  {size:>9,} articles: stories of the {LOAD_ROWS:,} ({history} history): {loaded['stories']}"
+            )
             noop = _phase("noop", "--path", str(published), "--repeat", str(repeat), env=env)
             for key in ("seconds", "wall_seconds", "network_seconds", "prefect_overhead_seconds", "republished",
                         "task_body_seconds", "peak_rss_mb", "first_run_seconds", "flow_body_seconds",
@@ -779,14 +811,16 @@ def run_phase(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.phase == "build":
         primary = db.primary_path(Path(args.path))
-        out = build_warehouse(primary, args.size, templates(), "http://127.0.0.1:1/feed.xml", seed=args.size)
+        out = build_warehouse(
+            primary, args.size, templates(), "http://127.0.0.1:1/feed.xml", args.size, args.history
+        )
         os.sync()  # untimed: the next phase's commits must not queue behind this one's gigabytes
     elif args.phase == "load":
         primary, tmpl = db.primary_path(Path(args.path)), templates()
-        out = load_benchmark(primary, tmpl, args.repeat)
+        out = load_benchmark(primary, tmpl, args.repeat, history=args.history)
         # batched differently: the same rows as one batch (a backfill's or reparse's loader could do
         # this): each scan of the history is done once for all of them
-        whole = load_benchmark(primary, tmpl, args.repeat, LOAD_ROWS)
+        whole = load_benchmark(primary, tmpl, args.repeat, LOAD_ROWS, args.history)
         out.update({f"one_batch_{k}": v for k, v in whole.items() if k != "runs"})
     elif args.phase == "noop":
         from bench.__main__ import quiet_logs
@@ -808,6 +842,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-dedup", action="store_true")
+    parser.add_argument(
+        "--history", choices=(*scale_history.PROFILES, "both"), default="distinct",
+        help="synthetic sketch history: distinct texts with 5%% near-copies, h16-load's copies of ~280 texts,"
+        " or both, one after the other, printed side by side",
+    )  # fmt: skip
     parser.add_argument("--phase", choices=("build", "load", "noop", "dedup"), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -819,10 +858,26 @@ def main(argv: list[str] | None = None) -> None:
     from bench.__main__ import prefect_server, quiet_logs
 
     quiet_logs()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    profiles = scale_history.PROFILES[::-1] if args.history == "both" else (args.history,)
+    runs: dict[str, dict[str, Any]] = {}
     with prefect_server():
-        figures = scale_benchmark([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_dedup)
-    for key, value in figures.items():
-        print(f"{key}: {value}")
+        for history in profiles:
+            print(f"history: {history}", flush=True)
+            runs[history] = scale_benchmark(
+                sizes, args.repeat, not args.no_dedup and history == profiles[-1], history
+            )
+    if len(runs) == 1:
+        for key, value in runs[profiles[0]].items():
+            print(f"{key}: {value}")
+        return
+    print(f"{'figure':<48}" + "".join(f"{h:>22}" for h in profiles))
+    for key in runs[profiles[-1]]:
+        cells = [runs[h].get(key, "") for h in profiles]
+        if any(isinstance(c, dict) for c in cells):  # stories and task bodies: one line per history
+            print("\n".join(f"{key} ({h}): {c}" for h, c in zip(profiles, cells, strict=True)))
+            continue
+        print(f"{key:<48}" + "".join(f"{c:>22,.2f}" if isinstance(c, float) else f"{c!s:>22}" for c in cells))
 
 
 if __name__ == "__main__":

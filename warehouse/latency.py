@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pyarrow as pa
 
 
 def local(value: datetime, zone: str = "UTC") -> datetime:
@@ -24,26 +25,49 @@ def local(value: datetime, zone: str = "UTC") -> datetime:
     return value.replace(tzinfo=ZoneInfo(zone) if zone != "UTC" else UTC).astimezone().replace(tzinfo=None)
 
 
+# The alerts to stamp first, then only their URLs' listings and fetches: aggregating every listing
+# and every fetched URL (1.3M at 1M articles) before the filter took 0.36 s of each no-op run.
+_UNSTAMPED = """
+WITH todo AS (
+    SELECT alert_id, article_id, url, published_at FROM core.alerts
+    WHERE listed_at IS NULL AND fetched_at IS NULL AND status <> 'duplicate'
+)
+SELECT t.alert_id, a.source_id, l.listed_at, l.via, t.published_at, h.fetched_at
+FROM todo t JOIN core.articles a USING (article_id)
+LEFT JOIN (SELECT url, min(listed_at) AS listed_at, arg_min(via, listed_at) AS via
+           FROM core.listings SEMI JOIN todo USING (url) GROUP BY url) l ON l.url = t.url
+LEFT JOIN (SELECT url, min(fetched_at) AS fetched_at FROM core.http_cache SEMI JOIN todo USING (url)
+           WHERE kind = 'article' GROUP BY url) h ON h.url = t.url
+"""
+
+
 def stamp(con: duckdb.DuckDBPyConnection, timezones: Mapping[str, str]) -> int:
     """Fill the latency columns of alerts that lack them; `timezones`: source id -> its time zone."""
-    rows = con.execute(
-        """
-        SELECT x.alert_id, a.source_id, l.listed_at, l.via, x.published_at, h.fetched_at
-        FROM core.alerts x JOIN core.articles a USING (article_id)
-        LEFT JOIN (SELECT url, min(listed_at) AS listed_at, arg_min(via, listed_at) AS via
-                   FROM core.listings GROUP BY url) l ON l.url = x.url
-        LEFT JOIN (SELECT url, min(fetched_at) AS fetched_at FROM core.http_cache WHERE kind = 'article'
-                   GROUP BY url) h ON h.url = x.url
-        WHERE x.listed_at IS NULL AND x.fetched_at IS NULL AND x.status <> 'duplicate'
-        """
-    ).fetchall()
+    rows = con.execute(_UNSTAMPED).fetchall()
+    if not rows:
+        return 0
+    stamps = []
     for alert_id, source_id, listed, via, published, fetched in rows:
         if listed is None and published is not None:
             listed, via = local(published, timezones.get(source_id, "Asia/Shanghai")), "page date"
+        stamps.append((alert_id, listed, via if listed else None, local(fetched) if fetched else None))
+    # one UPDATE for all: the first run after migration 016 stamps every delivered alert of the history
+    table = pa.table(
+        {
+            "alert_id": pa.array([r[0] for r in stamps], pa.string()),
+            "listed_at": pa.array([r[1] for r in stamps], pa.timestamp("us")),
+            "listed_via": pa.array([r[2] for r in stamps], pa.string()),
+            "fetched_at": pa.array([r[3] for r in stamps], pa.timestamp("us")),
+        }
+    )
+    con.register("alert_stamps", table)
+    try:
         con.execute(
-            "UPDATE core.alerts SET listed_at = ?, listed_via = ?, fetched_at = ? WHERE alert_id = ?",
-            [listed, via if listed else None, local(fetched) if fetched else None, alert_id],
+            "UPDATE core.alerts SET listed_at = s.listed_at, listed_via = s.listed_via, fetched_at = s.fetched_at"
+            " FROM alert_stamps s WHERE core.alerts.alert_id = s.alert_id"
         )
+    finally:
+        con.unregister("alert_stamps")
     return len(rows)
 
 

@@ -18,11 +18,14 @@ import pyarrow as pa
 from parsers.stories import neardup
 
 # Per (new article, history member) pair: the full-text bands they share, and the member's size.
+# Joined on the key alone: a key hashes its band's index with the values (neardup._bands), so equal
+# keys are the same band but for a 64-bit collision (one candidate more, scored like the others), and the
+# history's band column is not read (at 1M articles 40M rows a batch: 0.52 -> 0.43 s).
 _CANDIDATES = f"""
 SELECT c.a, c.b, c.shared, s.n_shingles
 FROM (
-    SELECT n.article_key AS a, h.article_key AS b, count(*) FILTER (WHERE h.band < {neardup.BANDS}) AS shared
-    FROM new_bands n JOIN core.dedup_bands h ON h.band = n.band AND h.key = n.key
+    SELECT n.article_key AS a, h.article_key AS b, count(*) FILTER (WHERE n.band < {neardup.BANDS}) AS shared
+    FROM new_bands n JOIN core.dedup_bands h ON h.key = n.key
     WHERE h.article_key <> n.article_key
     GROUP BY ALL
 ) c JOIN core.dedup_signatures s ON s.article_key = c.b
