@@ -24,7 +24,9 @@ MAX_WORD = 8  # characters: longer headwords are idioms and titles a news lead r
 MAX_SENSES = 3  # the first senses are the common ones; later ones are rare or figurative
 MAX_GLOSS_WORDS = 3  # content words: a longer gloss is an explanation, not a translation
 SINGLE_CHARS = False  # a lone character is too ambiguous (的 "possessive particle", 出 "to go out")
-RARE_IDF = 0.7  # scaled idf (lexical.Stats): seen in at most ~4 of 172 dev pages, ~60 of 1M articles
+# Scaled idf (lexical.Stats): a word seen in at most ~4 of 172 dev pages; the warehouse's frequencies
+# are those of a chunk and its candidates (a few hundred profiles), so about the same there.
+RARE_IDF = 0.7
 # The feature counts shared rare words in tens, capped at one ten: in a young history (a few hundred
 # articles) nearly every word is rare, and 30 shared words must not outweigh every conflict.
 PER_WORDS = 10
