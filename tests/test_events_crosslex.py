@@ -27,7 +27,7 @@ def profiles(pages):
 
 
 def test_a_chinese_lead_reads_as_the_english_words_of_its_goods(pages):
-    words = set(crosslex.english_tokens(anchors.lead(pages[NOTICE_ZH].text, events.CROSS_BYTES)))
+    words = set(crosslex.english_tokens(anchors.lead(pages[NOTICE_ZH].text, events.LEX_BYTES)))
     report = set(events.lexical_tokens(anchors.lead(pages[REPORT_EN].text, events.LEX_BYTES)))
     assert {"coal", "natural", "gas", "crude", "oil", "pickup", "tariff"} <= words & report
 

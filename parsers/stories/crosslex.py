@@ -27,8 +27,8 @@ SINGLE_CHARS = False  # a lone character is too ambiguous (的 "possessive parti
 # Scaled idf (lexical.Stats): a word seen in at most ~4 of 172 dev pages; the warehouse's frequencies
 # are those of a chunk and its candidates (a few hundred profiles), so about the same there.
 RARE_IDF = 0.7
-# The feature counts shared rare words in tens, capped at one ten: in a young history (a few hundred
-# articles) nearly every word is rare, and 30 shared words must not outweigh every conflict.
+# The feature counts shared rare words in tens, capped at one ten: with few or no frequencies every
+# shared word is rare (33 for one dev pair), and that must not outweigh every conflict.
 PER_WORDS = 10
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")

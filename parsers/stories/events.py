@@ -40,35 +40,34 @@ from parsers.stories.lexical import lexical_tokens as lexical_tokens
 from parsers.stories.lexical import token_hash
 
 LEX_BYTES = 1_000
-CROSS_BYTES = 2_000  # a Chinese lead translated: 1,000 bytes are only ~330 characters
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.317,
-    "conflict_counts": -0.286,
-    "conflict_dates": -1.848,
-    "conflict_docs": -1.386,
-    "conflict_genre": -1.564,
-    "conflict_period": -1.299,
-    "conflict_rates": -0.948,
+    "bias": -6.33,
+    "conflict_counts": -0.238,
+    "conflict_dates": -1.854,
+    "conflict_docs": -1.389,
+    "conflict_genre": -1.567,
+    "conflict_period": -1.314,
+    "conflict_rates": -0.975,
     "conflict_ruling": 0.0,
     "copy": 0.355,
-    "cross_language": -0.15,
-    "ev_codes": 0.111,
-    "ev_dates": 0.722,
-    "ev_docs": 0.903,
+    "cross_language": -0.04,
+    "ev_codes": 0.113,
+    "ev_dates": 0.695,
+    "ev_docs": 0.901,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.684,
-    "ev_people": 1.742,
-    "ev_places": 0.023,
-    "ev_terms": 0.133,
-    "lexical": 1.64,
-    "lexical_cross": 1.724,
-    "main_doc": 0.903,
-    "pub_far": -1.601,
-    "pub_in_text": 0.963,
+    "ev_numbers": 0.678,
+    "ev_people": 1.748,
+    "ev_places": 0.04,
+    "ev_terms": 0.135,
+    "lexical": 1.626,
+    "lexical_cross": 1.767,
+    "main_doc": 0.901,
+    "pub_far": -1.594,
+    "pub_in_text": 0.992,
     "pub_mid": 0.0,
-    "pub_near": 0.777,
-    "terms": 5.155,
+    "pub_near": 0.762,
+    "terms": 5.163,
 }
 THRESHOLD = 0.3
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
@@ -162,15 +161,15 @@ def profiles(rows: Sequence[tuple[str, str, str, date | None]]) -> list[Profile]
     sketch = neardup.sketch(bodies)
     out = []
     for i, ((article_id, title, text, published), body) in enumerate(zip(rows, bodies, strict=True)):
-        language = language_of(anchor_mod.lead(body))
-        english = crosslex.english_tokens(anchor_mod.lead(body, CROSS_BYTES)) if language == "zh" else []
+        language, lead = language_of(anchor_mod.lead(body)), anchor_mod.lead(body, LEX_BYTES)
+        english = crosslex.english_tokens(lead) if language == "zh" else []
         out.append(
             Profile(
                 article_id,
                 language,
                 published,
                 anchor_mod.extract(title, text, published),
-                frozenset(token_hash(t) for t in lexical_tokens(anchor_mod.lead(body, LEX_BYTES))),
+                frozenset(token_hash(t) for t in lexical_tokens(lead)),
                 sketch.sigs[i],
                 int(sketch.sizes[i]),
                 frozenset(token_hash(t) for t in english),
