@@ -189,10 +189,14 @@ def features(
     of the anchors both carry (record linkage: a shared rare value is strong evidence)."""
     found = conflicts(a.anchors, b.anchors) if found is None else found
     shared = shared_anchors(a.anchors, b.anchors) if shared is None else shared
+    zh, en = (a, b) if a.language == "zh" else (b, a)
     f = {
         "lexical": cosine(a.lexical, b.lexical, stats) if a.language == b.language else 0.0,
         "cross_language": 0.0 if a.language == b.language else 1.0,
-        "lexical_cross": 0.0 if a.language == b.language else cross_words(a, b, stats),
+        # rare words a Chinese page's translated lead shares with an English page's lead (crosslex)
+        "lexical_cross": 0.0
+        if a.language == b.language
+        else crosslex.shared_rare(zh.lexical_en, en.lexical, stats),
         "copy": copy_score(a, b),
         "terms": cosine(anchor_keys(a.anchors, ("terms",)), anchor_keys(b.anchors, ("terms",)), stats),
         "main_doc": 1.0 if "main_docs" in shared else 0.0,
@@ -207,12 +211,6 @@ def features(
         }
     )
     return f
-
-
-def cross_words(a: Profile, b: Profile, stats: Stats | None = None) -> float:
-    """Rare words a Chinese page's translated lead shares with an English page's lead (crosslex)."""
-    zh, en = (a, b) if a.language == "zh" else (b, a)
-    return crosslex.shared_rare(zh.lexical_en, en.lexical, stats)
 
 
 def copy_score(a: Profile, b: Profile) -> float:
