@@ -125,13 +125,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--drop", default="", help="with --calibrate: features left out, comma-separated")
     parser.add_argument("--dev-only", action="store_true", help="quality on dev only (while tuning)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.calibrate:
         from bench import events_calibrate
 
-        events_calibrate.main()
+        events_calibrate.main(frozenset(filter(None, args.drop.split(","))))
     splits = ("dev",) if args.dev_only else ("dev", "test")
     figures = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_scale, splits)
     if args.json:

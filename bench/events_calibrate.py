@@ -131,12 +131,13 @@ def cross_validate(
     pages: Sequence[events_eval.Page],
     profiles: Mapping[str, events.Profile],
     thresholds: Sequence[tuple[float, float]],
+    drop: frozenset[str] = frozenset(),
 ) -> dict[tuple[float, float], dict[str, float]]:
     """Leave-one-family-out figures per (pair threshold, story threshold), pairs added over families."""
     rows = training_rows(pages, profiles)
     totals: dict[tuple[float, float], dict[str, float]] = {t: {} for t in thresholds}
     for family in sorted({p.family for p in pages}):
-        weights = fit_weights(pages, profiles, family, rows)
+        weights = fit_weights(pages, profiles, family, rows, drop)
         held = [p for p in pages if p.family == family]
         for t, m in thresholds:
             story = place(held, profiles, weights, t, m)
@@ -170,12 +171,12 @@ def held_out_pairs(
     }
 
 
-def sweep(pages: Sequence[events_eval.Page]) -> dict[str, Any]:
+def sweep(pages: Sequence[events_eval.Page], drop: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Weights fitted on all dev pairs, and dev figures (in sample, and held-out families) by threshold."""
     profiles = profiles_of(pages)
-    weights = fit_weights(pages, profiles)
+    weights = fit_weights(pages, profiles, drop=drop)
     grid = [(t, m) for t in (0.25, 0.3, 0.4, 0.5) for m in (0.15, 0.2, 0.25, 0.3, 0.4)]
-    held = cross_validate(pages, profiles, grid)
+    held = cross_validate(pages, profiles, grid, drop)
     table = {}
     for t, m in grid:
         inside = events_eval.prf(events_eval.story_pairs(place(pages, profiles, weights, t, m)), pages)
@@ -183,13 +184,14 @@ def sweep(pages: Sequence[events_eval.Page]) -> dict[str, Any]:
     return {"weights": weights, "table": table}
 
 
-def main() -> None:
-    """Print the fitted weights (to paste into events.WEIGHTS) and the threshold table."""
+def main(drop: frozenset[str] = frozenset()) -> None:
+    """Print the fitted weights (to paste into events.WEIGHTS) and the threshold table, features in
+    `drop` left out (to measure what they bring)."""
     pages = events_eval.load(split="dev")
-    out = sweep(pages)
+    out = sweep(pages, drop)
     print("  weights fitted on all dev pairs sharing a blocking key:")
     print("  " + repr(out["weights"]))
-    ap = held_out_pairs(pages, profiles_of(pages))
+    ap = held_out_pairs(pages, profiles_of(pages), drop)
     print(
         f"  pairwise average precision, held-out families: {ap['average_precision']:.3f} ({ap['pairs']:.0f} pairs)"
     )

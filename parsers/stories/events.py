@@ -3,10 +3,10 @@
 Pure functions over `Profile`s (an article's anchors, lexical tokens and copy-level sketch):
 
 - `profile(...)`: anchors (parsers.stories.anchors), lexical tokens of the title and lead (English words
-  without stopwords, Chinese character bigrams, after traditional-to-simplified conversion) and the
-  MinHash signature of parsers.stories.neardup (the copy level);
-- `features(a, b)`: lexical cosine (same language only), copy score, agreement per anchor kind, and
-  conflicts (different document numbers, different counted measures, event dates far apart);
+  without stopwords, Chinese character bigrams, after traditional-to-simplified conversion), a Chinese
+  lead's words in English (parsers.stories.crosslex, CC-CEDICT) and the copy level's MinHash signature;
+- `features(a, b)`: lexical cosine (same language), rare words shared across languages, copy score,
+  agreement per anchor kind, and conflicts (other document numbers or counted measures, dates far apart);
 - `decide(a, b)`: a logistic combination of the features, calibrated on the dev split of
   tests/data/events (docs/events.md), returning a `Decision` that says WHY: the probability, the
   features, the anchors both share and the conflicts, as plain data (`Decision.why`) to store for SQL.
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from parsers.stories import anchors as anchor_mod
-from parsers.stories import neardup
+from parsers.stories import crosslex, neardup
 from parsers.stories.agreement import COMPARE_KINDS as COMPARE_KINDS
 from parsers.stories.agreement import EVIDENCE, EXCLUSIVE, VETO, publication
 from parsers.stories.agreement import anchor_keys as anchor_keys
@@ -42,31 +42,32 @@ from parsers.stories.lexical import token_hash
 LEX_BYTES = 1_000
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.409,
-    "conflict_counts": -0.258,
-    "conflict_dates": -1.863,
-    "conflict_docs": -1.447,
-    "conflict_genre": -1.636,
-    "conflict_period": -1.318,
-    "conflict_rates": -1.053,
+    "bias": -6.33,
+    "conflict_counts": -0.238,
+    "conflict_dates": -1.854,
+    "conflict_docs": -1.389,
+    "conflict_genre": -1.567,
+    "conflict_period": -1.314,
+    "conflict_rates": -0.975,
     "conflict_ruling": 0.0,
-    "copy": 0.343,
-    "cross_language": 0.208,
-    "ev_codes": 0.149,
-    "ev_dates": 0.716,
-    "ev_docs": 0.899,
+    "copy": 0.355,
+    "cross_language": -0.04,
+    "ev_codes": 0.113,
+    "ev_dates": 0.695,
+    "ev_docs": 0.901,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.69,
-    "ev_people": 1.762,
-    "ev_places": 0.06,
-    "ev_terms": 0.148,
-    "lexical": 1.527,
-    "main_doc": 0.899,
-    "pub_far": -1.615,
-    "pub_in_text": 0.957,
+    "ev_numbers": 0.678,
+    "ev_people": 1.748,
+    "ev_places": 0.04,
+    "ev_terms": 0.135,
+    "lexical": 1.626,
+    "lexical_cross": 1.767,
+    "main_doc": 0.901,
+    "pub_far": -1.594,
+    "pub_in_text": 0.992,
     "pub_mid": 0.0,
-    "pub_near": 0.754,
-    "terms": 5.216,
+    "pub_near": 0.762,
+    "terms": 5.163,
 }
 THRESHOLD = 0.3
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
@@ -87,6 +88,8 @@ class Profile:
     lexical: frozenset[int]
     sig: np.ndarray = field(repr=False, compare=False)
     n_shingles: int = 0
+    # Chinese pages: the lead's words in English (crosslex), token hashes as in an English `lexical`.
+    lexical_en: frozenset[int] = frozenset()
 
     def to_json(self) -> str:
         """The profile as JSON (what a warehouse row would store)."""
@@ -99,6 +102,7 @@ class Profile:
                 "lexical": sorted(self.lexical),
                 "sig": self.sig.astype(np.uint32).tolist(),
                 "n": self.n_shingles,
+                "lexical_en": sorted(self.lexical_en),
             },
             ensure_ascii=False,
         )
@@ -116,6 +120,7 @@ class Profile:
             frozenset(d["lexical"]),
             np.array(d["sig"], dtype=np.uint32),
             d["n"],
+            frozenset(d.get("lexical_en", ())),  # rows stored before the field: no cross-language words
         )
 
 
@@ -154,18 +159,23 @@ def profiles(rows: Sequence[tuple[str, str, str, date | None]]) -> list[Profile]
         text if not title or text.startswith(title) else f"{title}\n{text}" for _, title, text, _ in rows
     ]
     sketch = neardup.sketch(bodies)
-    return [
-        Profile(
-            article_id,
-            language_of(anchor_mod.lead(body)),
-            published,
-            anchor_mod.extract(title, text, published),
-            frozenset(token_hash(t) for t in lexical_tokens(anchor_mod.lead(body, LEX_BYTES))),
-            sketch.sigs[i],
-            int(sketch.sizes[i]),
+    out = []
+    for i, ((article_id, title, text, published), body) in enumerate(zip(rows, bodies, strict=True)):
+        language, lead = language_of(anchor_mod.lead(body)), anchor_mod.lead(body, LEX_BYTES)
+        english = crosslex.english_tokens(lead) if language == "zh" else []
+        out.append(
+            Profile(
+                article_id,
+                language,
+                published,
+                anchor_mod.extract(title, text, published),
+                frozenset(token_hash(t) for t in lexical_tokens(lead)),
+                sketch.sigs[i],
+                int(sketch.sizes[i]),
+                frozenset(token_hash(t) for t in english),
+            )
         )
-        for i, ((article_id, title, text, published), body) in enumerate(zip(rows, bodies, strict=True))
-    ]
+    return out
 
 
 def features(
@@ -179,9 +189,14 @@ def features(
     of the anchors both carry (record linkage: a shared rare value is strong evidence)."""
     found = conflicts(a.anchors, b.anchors) if found is None else found
     shared = shared_anchors(a.anchors, b.anchors) if shared is None else shared
+    zh, en = (a, b) if a.language == "zh" else (b, a)
     f = {
         "lexical": cosine(a.lexical, b.lexical, stats) if a.language == b.language else 0.0,
         "cross_language": 0.0 if a.language == b.language else 1.0,
+        # rare words a Chinese page's translated lead shares with an English page's lead (crosslex)
+        "lexical_cross": 0.0
+        if a.language == b.language
+        else crosslex.shared_rare(zh.lexical_en, en.lexical, stats),
         "copy": copy_score(a, b),
         "terms": cosine(anchor_keys(a.anchors, ("terms",)), anchor_keys(b.anchors, ("terms",)), stats),
         "main_doc": 1.0 if "main_docs" in shared else 0.0,
