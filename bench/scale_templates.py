@@ -1,4 +1,4 @@
-"""bench.scale's templates: the ~280 real texts with the topics, measures and sketches the real code gives them."""
+"""bench.scale's templates: ~280 real texts with the topics and measures the real code gives them."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def templates(rules: Rules | None = None) -> list[Template]:
 
 
 def template_tables(tmpl: list[Template]) -> dict[str, pa.Table]:
-    """The templates as the temp tables the warehouse SQL joins (texts, events, topics, paragraphs, measures)."""
+    """The templates as the temp tables the warehouse SQL joins: texts, event profiles, topics, measures."""
     from warehouse.measures import measures_table
 
     base = pa.table(
