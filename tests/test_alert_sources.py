@@ -114,13 +114,6 @@ def test_a_report_with_its_own_measure_of_another_ban_still_alerts(receiver, out
     assert outlets.query("SELECT count(*) FROM alerts WHERE status = 'duplicate'") == [(0,)]
 
 
-@pytest.mark.xfail(
-    strict=False,  # passes in some runs: the order of arrival within one run decides (below)
-    reason="since h14-xlang the Chinese report joins the ccftnt report's story (cross-language words, 0.54)"
-    " and is attached, but the China Daily report conflicts with the ccftnt one on dates (0.08) and is"
-    " attached only through the Chinese report, i.e. only when that one arrived first in the run (reports"
-    " are taken by published day, then first seen). When China Daily joins on its own: strict, then remove.",
-)
 def test_three_outlets_reworded_reports_of_one_measure_make_one_alert_per_measure(receiver, outlets):  # noqa: F811
     outlets.publish("ccftnt", DATA / "texts" / "en_ccftnt-com-cn_ten-measures.txt")
     outlets.run()

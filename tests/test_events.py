@@ -1,6 +1,8 @@
 """Event-level matching on real pages of tests/data/events (dev split only; test is for bench/events.py)."""
 
 import json
+from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +124,19 @@ def test_one_loose_link_does_not_pull_the_next_tariff_step_into_a_story(profiles
     reports = [c for c in step.why()["candidates"] if c["article_id"].startswith("c14_")]
     assert any(c["probability"] >= events.THRESHOLD for c in reports)
     assert any("rates" in c["conflicts"] for c in reports)
+
+
+def test_a_report_recalling_earlier_policies_is_not_apart_from_another_report_of_the_same_day():
+    """China Daily's report of GACC's ten measures (May 12, 2022) names only the January and February
+    policies it recalls; CCFTNT's report of the same measures names its own day: no date conflict."""
+    texts = Path(__file__).parent / "data" / "alerts" / "texts"
+    china_daily = (texts / "en_govt-chinadaily-com-cn_ten-measures.txt").read_text(encoding="utf-8")
+    ccftnt = (texts / "en_ccftnt-com-cn_ten-measures.txt").read_text(encoding="utf-8")
+    body = china_daily.split("\n", 3)[3]  # as the pipeline keeps it: headline and date line apart
+    a = events.profile(
+        "chinadaily", "New measures to stabilize foreign trade operations", body, date(2022, 5, 12)
+    )
+    b = events.profile("ccftnt", "", ccftnt, date(2022, 5, 13))
+    assert not a.anchors.dates & {"2022-05-12", "2022-05-13"}
+    assert "dates" not in events.conflicts(a.anchors, b.anchors, a.published, b.published)
+    assert "dates" in events.conflicts(a.anchors, b.anchors)  # on the texts' dates alone they looked apart

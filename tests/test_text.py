@@ -50,6 +50,15 @@ def test_dates_in_other_forms():
     assert parse_date("2020-02-30") is None
 
 
+def test_a_date_line_followed_by_page_buttons_is_the_date():
+    """China Daily's government channel prints "Updated: May 12, 2022 Print" under the headline (a real page)."""
+    path = ROOT / "tests" / "data" / "alerts" / "texts" / "en_govt-chinadaily-com-cn_ten-measures.txt"
+    article = parse_press_text(path.read_text(encoding="utf-8"), "chinadaily", path.as_uri())
+    assert article is not None and article.published_at == datetime(2022, 5, 12)
+    assert article.date_text == "Updated: May 12, 2022 Print"
+    assert not article.paragraphs[0].startswith("Updated")
+
+
 def test_xinhua_style_dateline():
     agency, date_text, rest = split_dateline("BEIJING, March 3 (Xinhua) -- China's customs said on Tuesday")
     assert (agency, date_text, rest) == ("Xinhua", "March 3", "China's customs said on Tuesday")

@@ -41,7 +41,7 @@ _CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：]
 _EN_DATE = re.compile(rf"({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
 _DATE_LINE = re.compile(
     r"^(?:(?:release|released|published|updated|date|time|发布时间|时间)[^:：]{0,12}[:：]\s*)?"
-    rf"(?:{_ISO.pattern}|{_CJK_DATE.pattern}|{_EN_DATE.pattern})\s*$",
+    rf"(?:{_ISO.pattern}|{_CJK_DATE.pattern}|{_EN_DATE.pattern})(?:\s+(?:Print|Share|打印|分享))*\s*$",
     re.IGNORECASE,
 )
 _AGENCY = (

@@ -52,6 +52,14 @@ def _days(values: frozenset[str]) -> list[int]:
     return [date.fromisoformat(v).toordinal() for v in values]
 
 
+def _ordinals(day: date | None) -> list[int]:
+    return [day.toordinal()] if day is not None else []
+
+
+def _gap(xs: list[int], ys: list[int]) -> int:
+    return min(abs(x - y) for x in xs for y in ys)
+
+
 def _docs_compatible(x: str, y: str) -> bool:
     kx, *rx = x.split(":")
     ky, *ry = y.split(":")
@@ -72,9 +80,12 @@ def shared_anchors(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> dict[str, li
     return {k: v for k, v in out.items() if v}
 
 
-def conflicts(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> list[str]:
+def conflicts(
+    a: anchor_mod.Anchors, b: anchor_mod.Anchors, a_pub: date | None = None, b_pub: date | None = None
+) -> list[str]:
     """Strong negatives: other main documents, other counted measures, other periods, a press answer
-    against a report, dates far apart."""
+    against a report, dates far apart (an article's publication day counts as one of its dates: a
+    report names the earlier policies it recalls, not the day it was written)."""
     out = []
     if a.main_docs and b.main_docs and not _shared_docs(a.main_docs, b.main_docs):
         out.append("docs")
@@ -89,7 +100,7 @@ def conflicts(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> list[str]:
     if a.rates and b.rates and not a.rates & b.rates:
         out.append("rates")
     far = a.dates and b.dates and not a.dates & b.dates
-    if far and min(abs(x - y) for x in _days(a.dates) for y in _days(b.dates)) > DATE_GAP:
+    if far and _gap([*_days(a.dates), *_ordinals(a_pub)], [*_days(b.dates), *_ordinals(b_pub)]) > DATE_GAP:
         out.append("dates")
     return out
 

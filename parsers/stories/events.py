@@ -187,7 +187,7 @@ def features(
 ) -> dict[str, float]:
     """Pair features (see the module docstring): evidence per anchor kind is the summed specificity
     of the anchors both carry (record linkage: a shared rare value is strong evidence)."""
-    found = conflicts(a.anchors, b.anchors) if found is None else found
+    found = conflicts(a.anchors, b.anchors, a.published, b.published) if found is None else found
     shared = shared_anchors(a.anchors, b.anchors) if shared is None else shared
     zh, en = (a, b) if a.language == "zh" else (b, a)
     f = {
@@ -244,7 +244,7 @@ def decide(
     if copy >= COPY_SURE:  # a verbatim copy: no need for the anchors or the model (the costly part)
         return Decision(a.article_id, b.article_id, True, copy, {"copy": copy}, {}, [], "copy")
     shared = shared_anchors(a.anchors, b.anchors)
-    found = conflicts(a.anchors, b.anchors)
+    found = conflicts(a.anchors, b.anchors, a.published, b.published)
     f = features(a, b, stats, shared, found)
     p = probability(f, weights)
     threshold = THRESHOLD if threshold is None else threshold
