@@ -64,3 +64,19 @@ def web(server: Any) -> Iterator[Any]:
     server.expect_request("/robots.txt").respond_with_data("", status=404)
     yield server
     server.clear_all_handlers()
+
+
+@pytest.fixture(scope="module")
+def event_pages() -> dict:
+    """The dev split of the real event set (tests/data/events), by page id."""
+    from bench import events_eval
+
+    return {p.page_id: p for p in events_eval.load(split="dev")}
+
+
+@pytest.fixture(scope="module")
+def event_profiles(event_pages: dict) -> dict:
+    """The event matcher's profiles of the dev pages (no title: the excerpts start with the page)."""
+    from parsers.stories import events
+
+    return {k: events.profile(k, "", p.text, p.published) for k, p in event_pages.items()}

@@ -4,8 +4,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from bench import events_eval
 from parsers.stories import event_index, events
 
@@ -13,22 +11,12 @@ DEV_PRECISION = 0.8  # the dev figures reached are P 0.842, R 0.806 (docs/events
 DEV_RECALL = 0.75
 
 
-@pytest.fixture(scope="module")
-def pages():
-    return {p.page_id: p for p in events_eval.load(split="dev")}
-
-
-@pytest.fixture(scope="module")
-def profiles(pages):
-    return {k: events.profile(k, "", p.text, p.published) for k, p in pages.items()}
-
-
-def place(profiles, ids):
-    placed = event_index.place_all([profiles[i] for i in ids])
+def place(event_profiles, ids):
+    placed = event_index.place_all([event_profiles[i] for i in ids])
     return {p.article_id: p for p in placed}
 
 
-def test_three_outlets_reworded_reports_of_one_customs_measure_are_one_event(profiles):
+def test_three_outlets_reworded_reports_of_one_customs_measure_are_one_event(event_profiles):
     # MOFCOM/GACC Announcement No. 18 of 2025 (rare-earth export controls) in three outlets' words,
     # with the Tariff Commission's 34% tariff of the same day (c14) and its 84% step (c15) around them.
     reports = [
@@ -37,7 +25,7 @@ def test_three_outlets_reworded_reports_of_one_customs_measure_are_one_event(pro
         "c10_zh_hgt-cirs-group-com_29a58e",
     ]
     others = ["c14_en_people-cn_3bfc06", "c14_zh_gdhkmc-gba-com_49204d", "c15_en_portnews-ru_1a2c68"]
-    placed = place(profiles, reports + others)
+    placed = place(event_profiles, reports + others)
     assert len({placed[r].story_id for r in reports}) == 1
     assert not {placed[o].story_id for o in others} & {placed[reports[0]].story_id}
     joined = [placed[r] for r in reports if placed[r].kind == "joined"]
@@ -48,78 +36,80 @@ def test_three_outlets_reworded_reports_of_one_customs_measure_are_one_event(pro
     json.dumps(why)  # plain data, storable as JSON in SQL
 
 
-def test_a_chinese_notice_and_an_english_report_of_it_are_one_event(profiles):
+def test_a_chinese_notice_and_an_english_report_of_it_are_one_event(event_profiles):
     notice, report = "c10_zh_gtic-007swz-com_aa668f", "c10_en_hklaw-com_b142d1"
-    decision = events.decide(profiles[notice], profiles[report])
+    decision = events.decide(event_profiles[notice], event_profiles[report])
     assert decision.same_event and decision.features["cross_language"] == 1.0
     assert decision.shared["docs"] == ["ann:2025:18"] and "2025-04-04" in decision.shared["dates"]
 
 
-def test_two_announcements_of_one_issuer_on_one_day_stay_apart(profiles):
+def test_two_announcements_of_one_issuer_on_one_day_stay_apart(event_profiles):
     # MOFCOM Announcements No. 61 and No. 62 of 2025, both of 9 October 2025.
     no61, no62 = "c11_en_sscollege-cn_50c45e", "c13_en_sscollege-cn_be21a0"
-    decision = events.decide(profiles[no61], profiles[no62])
+    decision = events.decide(event_profiles[no61], event_profiles[no62])
     assert not decision.same_event and decision.rule == "conflict" and "docs" in decision.conflicts
     assert "2025-10-09" in decision.shared["dates"]
-    placed = place(profiles, [no61, no62])
+    placed = place(event_profiles, [no61, no62])
     assert placed[no61].story_id != placed[no62].story_id
 
 
-def test_verbatim_copies_still_join_at_the_copy_level(pages, profiles):
-    original = profiles["c14_en_people-cn_3bfc06"]
-    copy = events.profile("copy", "", pages["c14_en_people-cn_3bfc06"].text + "\nShare this article", None)
+def test_verbatim_copies_still_join_at_the_copy_level(event_pages, event_profiles):
+    original = event_profiles["c14_en_people-cn_3bfc06"]
+    copy = events.profile(
+        "copy", "", event_pages["c14_en_people-cn_3bfc06"].text + "\nShare this article", None
+    )
     decision = events.decide(original, copy)
     assert decision.same_event and decision.rule == "copy"
 
 
-def test_a_new_article_only_meets_articles_sharing_a_key(profiles):
+def test_a_new_article_only_meets_articles_sharing_a_key(event_profiles):
     index = event_index.EventIndex()
     for key in ("c14_en_people-cn_3bfc06", "c14_zh_gdhkmc-gba-com_49204d", "c35_en_www-gov-cn_1be92f"):
-        index.place(profiles[key])
-    candidates = index.candidates(profiles["c14_en_shine-cn_1c93cc"])
+        index.place(event_profiles[key])
+    candidates = index.candidates(event_profiles["c14_en_shine-cn_1c93cc"])
     assert "c14_en_people-cn_3bfc06" in candidates and "c35_en_www-gov-cn_1be92f" not in candidates
 
 
-def test_profiles_survive_json(profiles):
-    p = profiles["c10_zh_gtic-007swz-com_aa668f"]
+def test_profiles_survive_json(event_profiles):
+    p = event_profiles["c10_zh_gtic-007swz-com_aa668f"]
     back = events.Profile.from_json(p.to_json())
     assert back.anchors == p.anchors and back.lexical == p.lexical and (back.sig == p.sig).all()
 
 
-def test_dev_quality_gate(pages, profiles):
-    story = {x.article_id: x.story_id for x in event_index.place_all(list(profiles.values()))}
-    result = events_eval.prf(events_eval.story_pairs(story), list(pages.values()))
+def test_dev_quality_gate(event_pages, event_profiles):
+    story = {x.article_id: x.story_id for x in event_index.place_all(list(event_profiles.values()))}
+    result = events_eval.prf(events_eval.story_pairs(story), list(event_pages.values()))
     assert result["precision"] >= DEV_PRECISION and result["recall"] >= DEV_RECALL, result
 
 
-def test_a_press_answer_stays_apart_from_the_announcement_it_explains(profiles):
+def test_a_press_answer_stays_apart_from_the_announcement_it_explains(event_profiles):
     # The MOFCOM spokesperson's Q&A on Announcement No. 61 (c12) and a report of No. 61 itself (c11):
     # same day, same document, same terms, but the answer is its own event (labelling rule 3).
     answer, report = "c12_en_news-metal-com_403b31", "c11_en_sscollege-cn_50c45e"
-    decision = events.decide(profiles[answer], profiles[report])
-    assert profiles[answer].anchors.genre == {"qa"} and not profiles[report].anchors.genre
+    decision = events.decide(event_profiles[answer], event_profiles[report])
+    assert event_profiles[answer].anchors.genre == {"qa"} and not event_profiles[report].anchors.genre
     assert "main_docs" in decision.shared and not decision.same_event and "genre" in decision.conflicts
 
 
-def test_a_tariff_raised_to_a_new_rate_is_another_event(profiles):
-    stats = events.Stats.of(profiles.values())  # document frequencies, as the index keeps them
+def test_a_tariff_raised_to_a_new_rate_is_another_event(event_profiles):
+    stats = events.Stats.of(event_profiles.values())  # document frequencies, as the index keeps them
     # 34% from 10 April (announced 4 April, c14) and "from 34% to 84%" (9 April, c15): both name 34%
     # and 10 April, but the rate each one sets differs.
     first, raised = "c14_en_shine-cn_1c93cc", "c15_en_portnews-ru_1a2c68"
-    assert profiles[raised].anchors.rates == {"84"} and profiles[first].anchors.rates == {"34"}
-    decision = events.decide(profiles[first], profiles[raised], stats)
+    assert event_profiles[raised].anchors.rates == {"84"} and event_profiles[first].anchors.rates == {"34"}
+    decision = events.decide(event_profiles[first], event_profiles[raised], stats)
     assert not decision.same_event and "rates" in decision.conflicts
-    placed = place(profiles, [first, raised])
+    placed = place(event_profiles, [first, raised])
     assert placed[first].story_id != placed[raised].story_id
 
 
-def test_one_loose_link_does_not_pull_the_next_tariff_step_into_a_story(profiles):
+def test_one_loose_link_does_not_pull_the_next_tariff_step_into_a_story(event_profiles):
     # The Tariff Commission's 125% step (n08) among all dev pages: it matches one undated report of the
     # 34% step (c14, a mojibake page without a rate in its opening) above the pair threshold, but it
     # sets another rate than most of that story's reports, so it founds its own story.
-    placed = place(profiles, list(profiles))
+    placed = place(event_profiles, list(event_profiles))
     step = placed["n08_en_hawkinsight-com_a739d6"]
-    first = {placed[k].story_id for k in profiles if k.startswith("c14_")}
+    first = {placed[k].story_id for k in event_profiles if k.startswith("c14_")}
     assert len(first) == 1 and step.story_id not in first and step.kind == "founder"
     reports = [c for c in step.why()["candidates"] if c["article_id"].startswith("c14_")]
     assert any(c["probability"] >= events.THRESHOLD for c in reports)
