@@ -46,7 +46,9 @@ def pages() -> list[tuple[str, str, str]]:
     for folder in (ROOT / "tests/data/pages", ROOT.parent / "shared/corpora/pages"):
         for path in sorted(folder.glob("*.htm*")):
             url = f"http://{'.'.join(path.stem.split('.')[:2])}/{path.name}"
-            out.append((f"{folder.name}/{path.name}", url, path.read_text(encoding="utf-8", errors="replace")))
+            out.append(
+                (f"{folder.name}/{path.name}", url, path.read_text(encoding="utf-8", errors="replace"))
+            )
     return out
 
 
@@ -68,13 +70,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--against")
     args = parser.parse_args(argv)
     found = dump()
-    Path(args.out).write_text(json.dumps(found, ensure_ascii=False, indent=0, sort_keys=True), encoding="utf-8")
+    Path(args.out).write_text(
+        json.dumps(found, ensure_ascii=False, indent=0, sort_keys=True), encoding="utf-8"
+    )
     print(f"{len(found)} extractions written to {args.out}")
     if args.against:
         old = json.loads(Path(args.against).read_text(encoding="utf-8"))
         differ = sorted(k for k in set(old) | set(found) if old.get(k) != found.get(k))
         for key in differ[:20]:
-            fields = [f for f in (old.get(key) or {}) if (old.get(key) or {}).get(f) != (found.get(key) or {}).get(f)]
+            fields = [
+                f
+                for f in (old.get(key) or {})
+                if (old.get(key) or {}).get(f) != (found.get(key) or {}).get(f)
+            ]
             print(f"DIFFERS {key}: {fields}")
         print(f"{len(differ)} of {len(found)} differ from {args.against}")
         sys.exit(1 if differ else 0)
