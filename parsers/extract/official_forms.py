@@ -103,6 +103,27 @@ def label_of(text: str) -> str | None:
     return LABELS.get(key) or LABELS.get(key.replace(" ", ""))
 
 
+def may_be_label(text: str) -> bool:
+    """False only where `label_of` is None: over 30 characters that are neither whitespace nor 【】[]:：.
+
+    fold never shortens a text nor turns a character into whitespace or a bracket, so those characters
+    stay in the key `label_of` measures; this costs a few scans in C where label_of folds and substitutes.
+    """
+    if len(text) <= 30:
+        return True
+    return len("".join(text.split())) - sum(map(text.count, "【】[]:：")) <= 30
+
+
+def may_hold_number(text: str) -> bool:
+    """False only where `number_spans` is []: it needs 号 (號 folds to it) or `no` in any case."""
+    return "号" in text or "號" in text or "no" in text.lower()
+
+
+def may_hold_date(text: str) -> bool:
+    """False only where `dates` is []: every form needs a year 19xx/20xx (ASCII or full-width) or 年."""
+    return "1" in text or "2" in text or "１" in text or "２" in text or "年" in text
+
+
 def inline_fields(line: str) -> list[tuple[str, str]]:
     """(field, value) for each `label：value` in a line; several may share one line."""
     if not any(mark in line for mark in _MARKS):
