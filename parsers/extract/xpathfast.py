@@ -107,14 +107,20 @@ class _Parser:
             parts.append(self.andexpr())
         if len(parts) > 1 and all(p.tags for p in parts):
             return _Code("", tuple(t for p in parts for t in p.tags))
-        return parts[0] if len(parts) == 1 else _Code(" or ".join(f"({p.source})" for p in parts))
+        needs = all(p.needs for p in parts)
+        return (
+            parts[0] if len(parts) == 1 else _Code(" or ".join(f"({p.source})" for p in parts), needs=needs)
+        )
 
     def andexpr(self) -> _Code:
         parts = [self.unary()]
         while self.peek() == "and":
             self.take()
             parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else _Code(" and ".join(f"({p.source})" for p in parts))
+        needs = any(p.needs for p in parts)
+        return (
+            parts[0] if len(parts) == 1 else _Code(" and ".join(f"({p.source})" for p in parts), needs=needs)
+        )
 
     def unary(self) -> _Code:
         tok = self.peek()
@@ -141,10 +147,10 @@ class _Parser:
             if self.peek() == "=":
                 self.take()
                 want = _string(self.take())
-                return _Code(" or ".join(f"g({n!r}) == {want!r}" for n in names))
+                return _Code(" or ".join(f"g({n!r}) == {want!r}" for n in names), needs=True)
             if len(names) > 1:
                 raise Unsupported("a union of attributes as a boolean")
-            return _Code(f"g({names[0]!r}) is not None")
+            return _Code(f"g({names[0]!r}) is not None", needs=True)
         if tok is not None and tok[0].isalpha() and self.peek(1) == "=":  # a child's string value
             child, _, value = self.take(), self.take(), _string(self.take())
             return _Code(f"any(''.join(c.itertext()) == {value!r} for c in el.iterchildren({child!r}))")
@@ -168,6 +174,13 @@ class _Parser:
                 return f"(g({names[0]!r}) or '')", names[0]
             # XPath's string of a node-set is its first node in document order: for attributes of
             # one element, the one written first
+            if len(names) == 2:  # one of the two present (the usual case) is the value, without a call
+                a, b = names
+                both = f"_first_of(el, {self.const(frozenset(names))})"
+                return (
+                    f"((g({b!r}) or '') if (_a := g({a!r})) is None else (_a if g({b!r}) is None else {both}))",
+                    None,
+                )
             return f"_first_of(el, {self.const(frozenset(names))})", None
         if tok == "translate":
             self.take(), self.take("(")
@@ -201,17 +214,20 @@ class _Parser:
             pattern = re.compile(literal, flags)  # lxml's EXSLT re:test is re.search
             test = f"{self.const(pattern)}.search({subject}) is not None"
             empty = pattern.search("") is not None
+        # without attributes every value read is "": a test false on "" needs one (`needs`)
         if attribute is not None and not empty:  # an absent attribute cannot match: skip the call
-            return _Code(f"g({attribute!r}) is not None and {test}")
-        return _Code(test)
+            return _Code(f"g({attribute!r}) is not None and {test}", needs=True)
+        return _Code(test, needs=not empty)
 
 
 class _Code:
-    """A predicate as Python source over `el` (and `g = el.get`); `tags`: only `self::` tests."""
+    """A predicate as Python source over `el` (and `g = el.get`); `tags`: only `self::` tests; `needs`:
+    true only of an element with some attribute (the step then skips elements without any first)."""
 
-    def __init__(self, source: str, tags: tuple[str, ...] = ()) -> None:
+    def __init__(self, source: str, tags: tuple[str, ...] = (), needs: bool = False) -> None:
         self.source = source or f"el.tag in {tags!r}"
         self.tags = tags
+        self.needs = needs
 
 
 def _string(tok: str) -> str:

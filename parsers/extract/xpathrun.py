@@ -22,7 +22,9 @@ def step(absolute: bool, name: str, preds: list[Any], env: dict[str, Any]) -> Ca
     # element); None stands for the positional [1]: the first match under each parent
     head = preds[0].source if preds and preds[0] != 1 else "True"
     rest = preds[1:] if preds and preds[0] != 1 else preds
-    select = _compile(f"[el for el in elements if (g := el.get) and ({head})]", env)
+    # `el.attrib` is false on an element without attributes (half a page's): one test instead of many
+    guard = "el.attrib and " if preds and preds[0] != 1 and preds[0].needs else ""
+    select = _compile(f"[el for el in elements if {guard}(g := el.get) and ({head})]", env)
     tests = [
         None if p == 1 else _compile(f"[el for el in elements if (g := el.get) and ({p.source})]", env)
         for p in rest
