@@ -153,7 +153,10 @@ class _Parser:
             return _Code(f"g({names[0]!r}) is not None", needs=True)
         if tok is not None and tok[0].isalpha() and self.peek(1) == "=":  # a child's string value
             child, _, value = self.take(), self.take(), _string(self.take())
-            return _Code(f"any(''.join(c.itertext()) == {value!r} for c in el.iterchildren({child!r}))")
+            # the parents of such children, found once per run (xpathrun.step): a set look-up per element
+            name = self.const(frozenset())
+            self.env.setdefault("_parents_of", []).append((name, child, value))
+            return _Code(f"el in {name}")
         raise Unsupported(f"predicate at {tok!r}")
 
     def attributes(self) -> tuple[str, ...]:

@@ -30,7 +30,15 @@ def step(absolute: bool, name: str, preds: list[Any], env: dict[str, Any]) -> Ca
         for p in rest
     ]
 
+    wanted = env.get("_parents_of", [])  # (name, child, string value) of each `child='value'` test
+
     def run(ctx: Any) -> list[Any]:
+        if wanted:
+            root = ctx.getroottree().getroot()
+            for name, child, value in wanted:
+                parents = {c.getparent() for c in root.iter(child) if "".join(c.itertext()) == value}
+                for fn in (select, *(t for t in tests if t is not None)):
+                    fn.__globals__[name] = parents
         elements = ctx.getroottree().getroot().iter(*tags) if absolute else ctx.iterdescendants(*tags)
         found = select(elements)
         for test in tests:
