@@ -22,15 +22,13 @@ from typing import Any
 
 from lxml.etree import XPath
 
-from parsers.extract.xpathrun import first, first_of, merge, step
+from parsers.extract.xpathrun import Code as _Code
+from parsers.extract.xpathrun import Unsupported as Unsupported
+from parsers.extract.xpathrun import first, first_of, merge, step, string_of
 
 _TOKEN = re.compile(
     r"\s*(\.//|//|::|\*|\(|\)|\[|\]|\||,|=|@|'[^']*'|\"[^\"]*\"|\d+|[A-Za-z_][\w\-]*(?::(?!:)[\w\-]+)?)"
 )
-
-
-class Unsupported(ValueError):
-    """The expression uses XPath outside the subset compiled here."""
 
 
 def _tokens(text: str) -> list[str]:
@@ -146,13 +144,13 @@ class _Parser:
             names = self.attributes()
             if self.peek() == "=":
                 self.take()
-                want = _string(self.take())
+                want = string_of(self.take())
                 return _Code(" or ".join(f"g({n!r}) == {want!r}" for n in names), needs=True)
             if len(names) > 1:
                 raise Unsupported("a union of attributes as a boolean")
             return _Code(f"g({names[0]!r}) is not None", needs=True)
         if tok is not None and tok[0].isalpha() and self.peek(1) == "=":  # a child's string value
-            child, _, value = self.take(), self.take(), _string(self.take())
+            child, _, value = self.take(), self.take(), string_of(self.take())
             # the parents of such children, found once per run (xpathrun.step): a set look-up per element
             name = self.const(frozenset())
             self.env.setdefault("_parents_of", []).append((name, child, value))
@@ -189,9 +187,9 @@ class _Parser:
             self.take(), self.take("(")
             inner, _ = self.value()
             self.take(",")
-            source = _string(self.take())
+            source = string_of(self.take())
             self.take(",")
-            table = self.const(str.maketrans(source, _string(self.take())))
+            table = self.const(str.maketrans(source, string_of(self.take())))
             self.take(")")
             return f"{inner}.translate({table})", None
         raise Unsupported(f"string value at {tok!r}")
@@ -201,11 +199,11 @@ class _Parser:
         self.take("(")
         subject, attribute = self.value()
         self.take(",")
-        literal = _string(self.take())
+        literal = string_of(self.take())
         flags = 0
         if self.peek() == ",":
             self.take()
-            flags = re.IGNORECASE if "i" in _string(self.take()) else 0
+            flags = re.IGNORECASE if "i" in string_of(self.take()) else 0
         self.take(")")
         if name == "contains":
             test = f"{literal!r} in {subject}"
@@ -221,22 +219,6 @@ class _Parser:
         if attribute is not None and not empty:  # an absent attribute cannot match: skip the call
             return _Code(f"g({attribute!r}) is not None and {test}", needs=True)
         return _Code(test, needs=not empty)
-
-
-class _Code:
-    """A predicate as Python source over `el` (and `g = el.get`); `tags`: only `self::` tests; `needs`:
-    true only of an element with some attribute (the step then skips elements without any first)."""
-
-    def __init__(self, source: str, tags: tuple[str, ...] = (), needs: bool = False) -> None:
-        self.source = source or f"el.tag in {tags!r}"
-        self.tags = tags
-        self.needs = needs
-
-
-def _string(tok: str) -> str:
-    if len(tok) < 2 or tok[0] not in "'\"" or tok[-1] != tok[0]:
-        raise Unsupported(f"expected a string, found {tok!r}")
-    return tok[1:-1]
 
 
 class FastXPath:

@@ -1,4 +1,5 @@
-"""The running half of parsers.extract.xpathfast: compiled steps over lxml elements, unions, positions."""
+"""The running half of parsers.extract.xpathfast: compiled steps over lxml elements, unions, positions, and
+the predicates as source."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml.etree import Element
+
+
+class Unsupported(ValueError):
+    """The expression uses XPath outside the subset compiled here."""
 
 
 def first_of(el: Any, names: frozenset[str]) -> str:
@@ -83,3 +88,20 @@ def merge(paths: list[Callable[[Any], list[Any]]]) -> Callable[[Any], list[Any]]
         return [e for e in ctx.getroottree().getroot().iter() if e in found]
 
     return run
+
+
+class Code:
+    """A predicate as Python source over `el` (and `g = el.get`); `tags`: only `self::` tests; `needs`:
+    true only of an element with some attribute (the step then skips elements without any first)."""
+
+    def __init__(self, source: str, tags: tuple[str, ...] = (), needs: bool = False) -> None:
+        self.source = source or f"el.tag in {tags!r}"
+        self.tags = tags
+        self.needs = needs
+
+
+def string_of(tok: str) -> str:
+    """The text of a string token (quotes removed)."""
+    if len(tok) < 2 or tok[0] not in "'\"" or tok[-1] != tok[0]:
+        raise Unsupported(f"expected a string, found {tok!r}")
+    return tok[1:-1]
