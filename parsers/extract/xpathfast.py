@@ -105,10 +105,13 @@ class _Parser:
             parts.append(self.andexpr())
         if len(parts) > 1 and all(p.tags for p in parts):
             return _Code("", tuple(t for p in parts for t in p.tags))
-        needs = all(p.needs for p in parts)
-        return (
-            parts[0] if len(parts) == 1 else _Code(" or ".join(f"({p.source})" for p in parts), needs=needs)
-        )
+        if len(parts) == 1:
+            return parts[0]
+        attributed = [p.source for p in parts if p.needs]
+        if attributed and len(attributed) < len(parts):  # those tested only on elements with attributes
+            rest = " or ".join(f"({p.source})" for p in parts if not p.needs)
+            return _Code(f"(el.attrib and ({' or '.join(f'({a})' for a in attributed)})) or {rest}")
+        return _Code(" or ".join(f"({p.source})" for p in parts), needs=bool(attributed))
 
     def andexpr(self) -> _Code:
         parts = [self.unary()]
