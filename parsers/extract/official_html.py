@@ -78,20 +78,21 @@ def block_lines(tree: HtmlElement) -> list[str]:
     parts: list[str] = []
     owner: HtmlElement | None = None
     stack: list[HtmlElement | None] = [None]
-    inside = 0  # excluded elements (script, style, ...) the walk is in
-    for event, element in iterwalk(tree, events=("start", "end")):
+    walk = iterwalk(tree, events=("start", "end"))
+    for event, element in walk:
         tag = element.tag
         if event == "start":
-            inside += tag in _EXCLUDED
             if tag in _BLOCKS:
                 stack.append(element)
+            elif tag in _EXCLUDED:  # script, style, ...: not entered; the next event is its end (its tail)
+                walk.skip_subtree()
+                continue
             text = element.text if isinstance(tag, str) else None
         else:
-            inside -= tag in _EXCLUDED
             if tag in _BLOCKS:
                 stack.pop()
             text = element.tail
-        if text and not inside:
+        if text:
             if stack[-1] is not owner:
                 _flush(lines, parts)
                 owner = stack[-1]
