@@ -60,7 +60,7 @@ def read_text(lines: Sequence[str]) -> Official:
 
 def read_lines(lines: Sequence[str], hints: dict[str, str] | None = None) -> Official:
     """The metadata of a document given as its block texts (table cells, paragraphs, lines)."""
-    lines = [_strip_annotations(line) for line in lines]
+    lines = [_strip_annotations(line) if "(" in line else line for line in lines]  # _PINYIN needs "("
     fields, used = labelled(lines)
     for key, value in (hints or {}).items():
         fields.setdefault(key, value)
@@ -102,16 +102,20 @@ def labelled(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
         if field:
             used.add(i)
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if nxt and (not forms.may_be_label(nxt) or _label_of(nxt) is None) and not _inline_fields(nxt):
+            if nxt and (not forms.may_be_label(nxt) or _label_of(nxt) is None) and not _fields_in(nxt):
                 used.add(i + 1)
                 fields.setdefault(field, forms.clean(nxt))
             continue
-        for field, value in _inline_fields(line):
+        for field, value in _fields_in(line):
             used.add(i)
             if value:
                 fields.setdefault(field, value)
     fields.pop("other", None)
     return fields, used
+
+
+def _fields_in(line: str) -> list[tuple[str, str]]:
+    return _inline_fields(line) if forms.may_hold_field(line) else []  # most lines: no memo look-up
 
 
 def _number_line(lines: Sequence[str], used: set[int], number: str | None) -> int | None:

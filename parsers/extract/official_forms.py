@@ -55,7 +55,6 @@ _INLINE = re.compile(  # a label followed by a colon or a closing bracket, anywh
     + r")\s*(?:[】\]]\s*[:：]?|[:：])\s*",
     re.IGNORECASE,
 )
-_MARKS = (":", "：", "]", "】")  # fold leaves them as they are
 _LABEL_ENDS = tuple(sorted({k.replace(" ", "") for k in LABELS}))  # folded text is lower case
 _SPACED_LABEL = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")  # 索 引 号, 标　　题
 
@@ -114,6 +113,11 @@ def may_be_label(text: str) -> bool:
     return len("".join(text.split())) - sum(map(text.count, "【】[]:：")) <= 30
 
 
+def may_hold_field(line: str) -> bool:
+    """False only where `inline_fields` is []: _INLINE needs a colon or a closing bracket after the label."""
+    return ":" in line or "：" in line or "]" in line or "】" in line  # fold leaves them as they are
+
+
 def may_hold_number(text: str) -> bool:
     """False only where `number_spans` is []: it needs 号 (號 folds to it) or `no` in any case."""
     return "号" in text or "號" in text or "no" in text.lower()
@@ -126,8 +130,8 @@ def may_hold_date(text: str) -> bool:
 
 def inline_fields(line: str) -> list[tuple[str, str]]:
     """(field, value) for each `label：value` in a line; several may share one line."""
-    if not any(mark in line for mark in _MARKS):
-        return []  # _INLINE needs a colon or a closing bracket after the label: most lines have none
+    if not may_hold_field(line):
+        return []
     folded = _SPACED_LABEL.sub("", fold(line))
     if not _label_before_a_mark(folded):
         return []  # nor where no label ends just before one

@@ -10,7 +10,6 @@ from lxml.etree import iterwalk
 from lxml.html import HtmlElement
 
 from parsers.extract import official_forms as forms
-from parsers.extract.linememo import cached
 from parsers.extract.official import Official, read_lines
 
 _BLOCKS = frozenset(
@@ -48,7 +47,7 @@ _TEXTS = "//text()[not(ancestor::script or ancestor::style or ancestor::noscript
 _EXCLUDED = frozenset(["script", "style", "noscript", "template"])
 _META_TITLE = ("articletitle", "dc.title")
 _META_PUBLISHED = ("pubdate", "firstpublishedtime", "publishdate", "dc.date")
-_clean = cached(forms.clean)  # a block's text, from the host's memo when the block repeats
+_clean = forms.clean  # not from the host's memo: the look-up costs more than the cleaning
 
 
 def read_html(tree: HtmlElement) -> Official:
