@@ -2,8 +2,9 @@
 
 `official_html._texts` walks the tree instead of evaluating `_TEXTS` (an XPath testing every text
 node's ancestors), `official_forms.inline_fields` skips lines where no label can end before a colon
-or bracket before running its large pattern, and `number_spans` runs its Chinese patterns only on
-lines with 号 and its English ones only on lines with `no`: on the gov.cn documents and the real
+or bracket before running its large pattern, `number_spans` runs its Chinese patterns only on
+lines with 号 and its English ones only on lines with `no` (and the readings skip lines where a
+label, a number or a date cannot be, `may_be_label` and its kin): on the gov.cn documents and the real
 pages of tests/data, each gives exactly what the XPath and the patterns alone give.
 """
 
@@ -108,3 +109,16 @@ def test_the_block_walk_joins_the_texts_as_their_blocks_do(path):
         parts.append(str(text))
     official_html._flush(lines, parts)
     assert official_html.block_lines(tree) == lines
+
+
+def test_the_cheap_prechecks_never_turn_away_a_label_a_number_or_a_date():
+    """may_be_label, may_hold_number and may_hold_date say False only where the full reading finds nothing."""
+    lines = [line for p in PAGES for line in official_html.block_lines(trafilatura.load_html(_read(p)))]
+    lines += [line for p in TEXTS for line in _read(p).splitlines() if line.strip()]
+    labels = [line for line in lines if forms.label_of(line)]
+    assert all(forms.may_be_label(line) for line in labels) and len(labels) > 20
+    assert all(forms.may_hold_number(line) for line in lines if forms.number_spans(line))
+    assert all(forms.may_hold_date(line) for line in lines if forms.dates(line))
+    spaced = "发  文  字  号 ：" + " " * 40  # padding and spaces do not hide a label
+    assert forms.may_be_label(spaced) and forms.label_of(spaced) == "document_no"
+    assert sum(not forms.may_be_label(line) for line in lines) > len(lines) // 4  # and most are skipped

@@ -68,7 +68,8 @@ def test_positions_unions_and_attribute_order():
     tree = trafilatura.load_html(
         "<html><body><div class='a' id='x1'><p>one</p><p class='k'>two</p></div>"
         "<section id='x2' class='b'><p class='k'>three</p><span>four</span></section>"
-        "<div><p class='k'>five</p><p class='k'>six</p></div></body></html>"
+        "<div><p class='k'>five</p><p class='k'>six</p></div>"
+        "<span><rel>me</rel></span><a><rel>you</rel></a><p><b><rel>me</rel></b></p></body></html>"
     )
     for path in (
         ".//*[self::div or self::section][starts-with(@id|@class, 'x')]",  # the attribute written first
@@ -76,6 +77,9 @@ def test_positions_unions_and_attribute_order():
         "(.//p[@class='k'])[1]|(.//span)[1]",
         ".//*[not(self::p) and contains(translate(@class, 'AB', 'ab'), 'b')]",
         ".//*[.//span]",
+        ".//*[self::a or self::span or self::b or self::p][@id='k' or rel='me']",  # a child's string value
+        ".//*[contains(@class, '') and not(@id)]",  # true without attributes: no attribute shortcut
+        ".//*[@id|@class='b' or contains(@class, 'a')]",
     ):
         assert FastXPath(path)(tree) == XPath(path)(tree), path
 

@@ -29,6 +29,7 @@ from trafilatura.settings import Document as TrafilaturaDocument
 from parsers.extract import charset, hosts, linememo, precision
 from parsers.extract.dates import parse_date
 from parsers.extract.hosts import TEMPLATES
+from parsers.extract.htmlload import load_html
 from parsers.extract.official_article import with_official
 from parsers.extract.official_html import read_html
 from parsers.extract.pagemeta import PageMeta, page_meta, with_byline
@@ -52,7 +53,7 @@ def extract_article(
     hints = link or Link(url)
     text_in = html if isinstance(html, str) else charset.decode(html, content_type, source.encoding)[0]
     try:
-        tree = trafilatura.load_html(text_in)
+        tree = load_html(text_in)
         if tree is None:
             log.warning("no HTML tree: %s", url)
             return None
@@ -161,7 +162,7 @@ def _guarded(
 
 
 def _parse(text: str) -> HtmlElement:
-    tree = trafilatura.load_html(text)
+    tree = load_html(text)
     if tree is None:
         raise ValueError("no HTML tree")
     return tree

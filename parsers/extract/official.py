@@ -60,7 +60,7 @@ def read_text(lines: Sequence[str]) -> Official:
 
 def read_lines(lines: Sequence[str], hints: dict[str, str] | None = None) -> Official:
     """The metadata of a document given as its block texts (table cells, paragraphs, lines)."""
-    lines = [_strip_annotations(line) for line in lines]
+    lines = [_strip_annotations(line) if "(" in line else line for line in lines]  # _PINYIN needs "("
     fields, used = labelled(lines)
     for key, value in (hints or {}).items():
         fields.setdefault(key, value)
@@ -98,15 +98,15 @@ def labelled(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
     fields: dict[str, str] = {}
     used: set[int] = set()
     for i, line in enumerate(lines):
-        field = _label_of(line)
+        field = _label_of(line) if forms.may_be_label(line) else None  # most lines are too long to be one
         if field:
             used.add(i)
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if nxt and _label_of(nxt) is None and not _inline_fields(nxt):
+            if nxt and (not forms.may_be_label(nxt) or _label_of(nxt) is None) and not _fields_in(nxt):
                 used.add(i + 1)
                 fields.setdefault(field, forms.clean(nxt))
             continue
-        for field, value in _inline_fields(line):
+        for field, value in _fields_in(line):
             used.add(i)
             if value:
                 fields.setdefault(field, value)
@@ -114,10 +114,14 @@ def labelled(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
     return fields, used
 
 
+def _fields_in(line: str) -> list[tuple[str, str]]:
+    return _inline_fields(line) if forms.may_hold_field(line) else []  # most lines: no memo look-up
+
+
 def _number_line(lines: Sequence[str], used: set[int], number: str | None) -> int | None:
     """The line that is the document's number (beside its heading), not a labelled value or a citation."""
     for i, line in enumerate(lines):
-        if i in used or len(line) > 60:
+        if i in used or len(line) > 60 or not forms.may_hold_number(line):
             continue
         spans = _number_spans(line)
         if (
@@ -133,7 +137,7 @@ def _titled_line(lines: Sequence[str], used: set[int]) -> tuple[str, str | None]
     """A title line that carries the number: `海关总署公告2020年第108号(关于...的公告)`, `Decree No.2, 2017 of
     the Ministry of Commerce - Decision on ...`, `国务院办公厅关于...的复函 国办函〔2005〕21号` (the title before it)."""
     for i, line in enumerate(lines[:_HEAD_LINES]):
-        spans = _number_spans(line)
+        spans = _number_spans(line) if forms.may_hold_number(line) else []
         if i in used or not spans or len(line) > 2 * _MAX_TITLE:
             continue
         start, end, number = spans[0]
@@ -202,8 +206,13 @@ def _dated_after(lines: Sequence[str], at: int | None) -> date | None:
     return None
 
 
-@cached
 def _only_date(line: str) -> bool:
+    # the length and a year's digits first: most lines have neither, and then no call or memo look-up
+    return len(line) <= 40 and forms.may_hold_date(line) and _date_alone(line)
+
+
+@cached
+def _date_alone(line: str) -> bool:
     if len(line) > 40 or not forms.dates(line):
         return False
     rest = re.sub(r"[\d〇○零Ｏ一二三四五六七八九十年月日\s,./\-()（）]|[A-Za-z]{3,9}\.?", "", line)

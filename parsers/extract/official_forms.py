@@ -55,7 +55,6 @@ _INLINE = re.compile(  # a label followed by a colon or a closing bracket, anywh
     + r")\s*(?:[】\]]\s*[:：]?|[:：])\s*",
     re.IGNORECASE,
 )
-_MARKS = (":", "：", "]", "】")  # fold leaves them as they are
 _LABEL_ENDS = tuple(sorted({k.replace(" ", "") for k in LABELS}))  # folded text is lower case
 _SPACED_LABEL = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")  # 索 引 号, 标　　题
 
@@ -103,10 +102,36 @@ def label_of(text: str) -> str | None:
     return LABELS.get(key) or LABELS.get(key.replace(" ", ""))
 
 
+def may_be_label(text: str) -> bool:
+    """False only where `label_of` is None: over 30 characters that are neither whitespace nor 【】[]:：.
+
+    fold never shortens a text nor turns a character into whitespace or a bracket, so those characters
+    stay in the key `label_of` measures; this costs a few scans in C where label_of folds and substitutes.
+    """
+    if len(text) <= 30:
+        return True
+    return len("".join(text.split())) - sum(map(text.count, "【】[]:：")) <= 30
+
+
+def may_hold_field(line: str) -> bool:
+    """False only where `inline_fields` is []: _INLINE needs a colon or a closing bracket after the label."""
+    return ":" in line or "：" in line or "]" in line or "】" in line  # fold leaves them as they are
+
+
+def may_hold_number(text: str) -> bool:
+    """False only where `number_spans` is []: it needs 号 (號 folds to it) or `no` in any case."""
+    return "号" in text or "號" in text or "no" in text.lower()
+
+
+def may_hold_date(text: str) -> bool:
+    """False only where `dates` is []: every form needs a year 19xx/20xx (ASCII or full-width) or 年."""
+    return "1" in text or "2" in text or "１" in text or "２" in text or "年" in text
+
+
 def inline_fields(line: str) -> list[tuple[str, str]]:
     """(field, value) for each `label：value` in a line; several may share one line."""
-    if not any(mark in line for mark in _MARKS):
-        return []  # _INLINE needs a colon or a closing bracket after the label: most lines have none
+    if not may_hold_field(line):
+        return []
     folded = _SPACED_LABEL.sub("", fold(line))
     if not _label_before_a_mark(folded):
         return []  # nor where no label ends just before one

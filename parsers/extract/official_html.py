@@ -10,7 +10,6 @@ from lxml.etree import iterwalk
 from lxml.html import HtmlElement
 
 from parsers.extract import official_forms as forms
-from parsers.extract.linememo import cached
 from parsers.extract.official import Official, read_lines
 
 _BLOCKS = frozenset(
@@ -48,7 +47,7 @@ _TEXTS = "//text()[not(ancestor::script or ancestor::style or ancestor::noscript
 _EXCLUDED = frozenset(["script", "style", "noscript", "template"])
 _META_TITLE = ("articletitle", "dc.title")
 _META_PUBLISHED = ("pubdate", "firstpublishedtime", "publishdate", "dc.date")
-_clean = cached(forms.clean)  # a block's text, from the host's memo when the block repeats
+_clean = forms.clean  # not from the host's memo: the look-up costs more than the cleaning
 
 
 def read_html(tree: HtmlElement) -> Official:
@@ -78,20 +77,21 @@ def block_lines(tree: HtmlElement) -> list[str]:
     parts: list[str] = []
     owner: HtmlElement | None = None
     stack: list[HtmlElement | None] = [None]
-    inside = 0  # excluded elements (script, style, ...) the walk is in
-    for event, element in iterwalk(tree, events=("start", "end")):
+    walk = iterwalk(tree, events=("start", "end"))
+    for event, element in walk:
         tag = element.tag
         if event == "start":
-            inside += tag in _EXCLUDED
             if tag in _BLOCKS:
                 stack.append(element)
+            elif tag in _EXCLUDED:  # script, style, ...: not entered; the next event is its end (its tail)
+                walk.skip_subtree()
+                continue
             text = element.text if isinstance(tag, str) else None
         else:
-            inside -= tag in _EXCLUDED
             if tag in _BLOCKS:
                 stack.pop()
             text = element.tail
-        if text and not inside:
+        if text:
             if stack[-1] is not owner:
                 _flush(lines, parts)
                 owner = stack[-1]

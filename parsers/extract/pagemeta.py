@@ -93,9 +93,9 @@ def _author(tree: HtmlElement) -> str | None:
         for elem in expression(tree):
             if gone is None:
                 gone = {e for discard in AUTHOR_DISCARD for e in discard(tree)}
-            if elem in gone or any(a in gone for a in elem.iterancestors()):
+            if elem in gone or not gone.isdisjoint(elem.iterancestors()):
                 continue
-            if any(d in gone for d in elem.iterdescendants()):
+            if not gone.isdisjoint(elem.iterdescendants()):
                 return _author_copied(tree)
             content = trim(" ".join(elem.itertext()))
             if content and 2 < len(content) < _AUTHOR_LIMIT:

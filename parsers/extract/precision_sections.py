@@ -35,7 +35,7 @@ PRECISION_DISCARD = fast(xpaths.PRECISION_DISCARD_XPATH)
 
 def prune_sections(tree: HtmlElement, potential_tags: set[str], opts: Extractor) -> HtmlElement:
     """trafilatura's prune_unwanted_sections for the precision focus."""
-    tree = prune_unwanted_nodes(tree, OVERALL_DISCARD, with_backup=True)
+    tree = _prune_guarded(tree, OVERALL_DISCARD)
     if "graphic" not in potential_tags:
         tree = prune_unwanted_nodes(tree, DISCARD_IMAGES)
     tree = prune_unwanted_nodes(tree, TEASERS)
@@ -51,6 +51,19 @@ def prune_sections(tree: HtmlElement, potential_tags: set[str], opts: Extractor)
     tree = delete_by_link_density(tree, "head", backtracking=False, favor_precision=True)
     tree = delete_by_link_density(tree, "quote", backtracking=False, favor_precision=True)
     strip_tags(tree, "span", *(() if "ref" in potential_tags else ("ref",)))
+    return tree
+
+
+def _prune_guarded(tree: HtmlElement, nodelist: list[Any]) -> HtmlElement:
+    # trafilatura's prune_unwanted_nodes(with_backup=True), the test for a matched ancestor done in C
+    # (isdisjoint stops at the first one, as any() did): the same elements pruned, or none
+    matches = dict.fromkeys(elem for expression in nodelist for elem in expression(tree))
+    found = matches.keys()
+    outer = [elem for elem in matches if found.isdisjoint(elem.iterancestors())]
+    old_len = len(tree.text_content())
+    if old_len - sum(len(elem.text_content()) for elem in outer) > old_len / 7:
+        for elem in outer:
+            delete_element(elem)
     return tree
 
 

@@ -22,15 +22,13 @@ from typing import Any
 
 from lxml.etree import XPath
 
-from parsers.extract.xpathrun import first, first_of, merge, step
+from parsers.extract.xpathrun import Code as _Code
+from parsers.extract.xpathrun import Unsupported as Unsupported
+from parsers.extract.xpathrun import first, first_of, merge, step, string_of
 
 _TOKEN = re.compile(
     r"\s*(\.//|//|::|\*|\(|\)|\[|\]|\||,|=|@|'[^']*'|\"[^\"]*\"|\d+|[A-Za-z_][\w\-]*(?::(?!:)[\w\-]+)?)"
 )
-
-
-class Unsupported(ValueError):
-    """The expression uses XPath outside the subset compiled here."""
 
 
 def _tokens(text: str) -> list[str]:
@@ -107,14 +105,23 @@ class _Parser:
             parts.append(self.andexpr())
         if len(parts) > 1 and all(p.tags for p in parts):
             return _Code("", tuple(t for p in parts for t in p.tags))
-        return parts[0] if len(parts) == 1 else _Code(" or ".join(f"({p.source})" for p in parts))
+        if len(parts) == 1:
+            return parts[0]
+        attributed = [p.source for p in parts if p.needs]
+        if attributed and len(attributed) < len(parts):  # those tested only on elements with attributes
+            rest = " or ".join(f"({p.source})" for p in parts if not p.needs)
+            return _Code(f"(el.attrib and ({' or '.join(f'({a})' for a in attributed)})) or {rest}")
+        return _Code(" or ".join(f"({p.source})" for p in parts), needs=bool(attributed))
 
     def andexpr(self) -> _Code:
         parts = [self.unary()]
         while self.peek() == "and":
             self.take()
             parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else _Code(" and ".join(f"({p.source})" for p in parts))
+        needs = any(p.needs for p in parts)
+        return (
+            parts[0] if len(parts) == 1 else _Code(" and ".join(f"({p.source})" for p in parts), needs=needs)
+        )
 
     def unary(self) -> _Code:
         tok = self.peek()
@@ -140,14 +147,17 @@ class _Parser:
             names = self.attributes()
             if self.peek() == "=":
                 self.take()
-                want = _string(self.take())
-                return _Code(" or ".join(f"g({n!r}) == {want!r}" for n in names))
+                want = string_of(self.take())
+                return _Code(" or ".join(f"g({n!r}) == {want!r}" for n in names), needs=True)
             if len(names) > 1:
                 raise Unsupported("a union of attributes as a boolean")
-            return _Code(f"g({names[0]!r}) is not None")
+            return _Code(f"g({names[0]!r}) is not None", needs=True)
         if tok is not None and tok[0].isalpha() and self.peek(1) == "=":  # a child's string value
-            child, _, value = self.take(), self.take(), _string(self.take())
-            return _Code(f"any(''.join(c.itertext()) == {value!r} for c in el.iterchildren({child!r}))")
+            child, _, value = self.take(), self.take(), string_of(self.take())
+            # the parents of such children, found once per run (xpathrun.step): a set look-up per element
+            name = self.const(frozenset())
+            self.env.setdefault("_parents_of", []).append((name, child, value))
+            return _Code(f"el in {name}")
         raise Unsupported(f"predicate at {tok!r}")
 
     def attributes(self) -> tuple[str, ...]:
@@ -168,14 +178,21 @@ class _Parser:
                 return f"(g({names[0]!r}) or '')", names[0]
             # XPath's string of a node-set is its first node in document order: for attributes of
             # one element, the one written first
+            if len(names) == 2:  # one of the two present (the usual case) is the value, without a call
+                a, b = names
+                both = f"_first_of(el, {self.const(frozenset(names))})"
+                return (
+                    f"((g({b!r}) or '') if (_a := g({a!r})) is None else (_a if g({b!r}) is None else {both}))",
+                    None,
+                )
             return f"_first_of(el, {self.const(frozenset(names))})", None
         if tok == "translate":
             self.take(), self.take("(")
             inner, _ = self.value()
             self.take(",")
-            source = _string(self.take())
+            source = string_of(self.take())
             self.take(",")
-            table = self.const(str.maketrans(source, _string(self.take())))
+            table = self.const(str.maketrans(source, string_of(self.take())))
             self.take(")")
             return f"{inner}.translate({table})", None
         raise Unsupported(f"string value at {tok!r}")
@@ -185,11 +202,11 @@ class _Parser:
         self.take("(")
         subject, attribute = self.value()
         self.take(",")
-        literal = _string(self.take())
+        literal = string_of(self.take())
         flags = 0
         if self.peek() == ",":
             self.take()
-            flags = re.IGNORECASE if "i" in _string(self.take()) else 0
+            flags = re.IGNORECASE if "i" in string_of(self.take()) else 0
         self.take(")")
         if name == "contains":
             test = f"{literal!r} in {subject}"
@@ -201,23 +218,10 @@ class _Parser:
             pattern = re.compile(literal, flags)  # lxml's EXSLT re:test is re.search
             test = f"{self.const(pattern)}.search({subject}) is not None"
             empty = pattern.search("") is not None
+        # without attributes every value read is "": a test false on "" needs one (`needs`)
         if attribute is not None and not empty:  # an absent attribute cannot match: skip the call
-            return _Code(f"g({attribute!r}) is not None and {test}")
-        return _Code(test)
-
-
-class _Code:
-    """A predicate as Python source over `el` (and `g = el.get`); `tags`: only `self::` tests."""
-
-    def __init__(self, source: str, tags: tuple[str, ...] = ()) -> None:
-        self.source = source or f"el.tag in {tags!r}"
-        self.tags = tags
-
-
-def _string(tok: str) -> str:
-    if len(tok) < 2 or tok[0] not in "'\"" or tok[-1] != tok[0]:
-        raise Unsupported(f"expected a string, found {tok!r}")
-    return tok[1:-1]
+            return _Code(f"g({attribute!r}) is not None and {test}", needs=True)
+        return _Code(test, needs=not empty)
 
 
 class FastXPath:

@@ -1,4 +1,5 @@
-"""The running half of parsers.extract.xpathfast: compiled steps over lxml elements, unions, positions."""
+"""The running half of parsers.extract.xpathfast: compiled steps over lxml elements, unions, positions, and
+the predicates as source."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml.etree import Element
+
+
+class Unsupported(ValueError):
+    """The expression uses XPath outside the subset compiled here."""
 
 
 def first_of(el: Any, names: frozenset[str]) -> str:
@@ -22,13 +27,23 @@ def step(absolute: bool, name: str, preds: list[Any], env: dict[str, Any]) -> Ca
     # element); None stands for the positional [1]: the first match under each parent
     head = preds[0].source if preds and preds[0] != 1 else "True"
     rest = preds[1:] if preds and preds[0] != 1 else preds
-    select = _compile(f"[el for el in elements if (g := el.get) and ({head})]", env)
+    # `el.attrib` is false on an element without attributes (half a page's): one test instead of many
+    guard = "el.attrib and " if preds and preds[0] != 1 and preds[0].needs else ""
+    select = _compile(f"[el for el in elements if {guard}(g := el.get) and ({head})]", env)
     tests = [
         None if p == 1 else _compile(f"[el for el in elements if (g := el.get) and ({p.source})]", env)
         for p in rest
     ]
 
+    wanted = env.get("_parents_of", [])  # (name, child, string value) of each `child='value'` test
+
     def run(ctx: Any) -> list[Any]:
+        if wanted:
+            root = ctx.getroottree().getroot()
+            for name, child, value in wanted:
+                parents = {c.getparent() for c in root.iter(child) if "".join(c.itertext()) == value}
+                for fn in (select, *(t for t in tests if t is not None)):
+                    fn.__globals__[name] = parents
         elements = ctx.getroottree().getroot().iter(*tags) if absolute else ctx.iterdescendants(*tags)
         found = select(elements)
         for test in tests:
@@ -73,3 +88,20 @@ def merge(paths: list[Callable[[Any], list[Any]]]) -> Callable[[Any], list[Any]]
         return [e for e in ctx.getroottree().getroot().iter() if e in found]
 
     return run
+
+
+class Code:
+    """A predicate as Python source over `el` (and `g = el.get`); `tags`: only `self::` tests; `needs`:
+    true only of an element with some attribute (the step then skips elements without any first)."""
+
+    def __init__(self, source: str, tags: tuple[str, ...] = (), needs: bool = False) -> None:
+        self.source = source or f"el.tag in {tags!r}"
+        self.tags = tags
+        self.needs = needs
+
+
+def string_of(tok: str) -> str:
+    """The text of a string token (quotes removed)."""
+    if len(tok) < 2 or tok[0] not in "'\"" or tok[-1] != tok[0]:
+        raise Unsupported(f"expected a string, found {tok!r}")
+    return tok[1:-1]
