@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
         args.rounds, args.repeat, args.sizes = 1, 1, "10000,100000"
     start = time.perf_counter()
     quiet_logs()
-    from bench import budgets, pipeline, scale
+    from bench import budgets, flow_probe, pipeline, scale
 
     figures: dict[str, Any] = {
         "when": datetime.now().isoformat(timespec="seconds"),
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with prefect_server():
         print("\n== the real ingest flow over a local site (181 pages), Prefect server up", flush=True)
-        flows = pipeline.flow_benchmark(2)
+        flows = flow_probe.flow_benchmark(2)
         figures["prefect_overhead_share"] = flows[0]["prefect_overhead_share"]
         figures["prefect_overhead_share_later_run"] = flows[1]["prefect_overhead_share"]
         figures["flow_runs"] = flows

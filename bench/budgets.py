@@ -168,7 +168,7 @@ def ingest_phase(registry: Path, db: Path) -> dict[str, Any]:
     import duckdb
 
     from bench.__main__ import quiet_logs
-    from bench.pipeline import FAST
+    from bench.flow_probe import FAST
     from flows import tasks
     from flows.ingest import ingest
     from flows.parallel import parse_seconds

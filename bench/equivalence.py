@@ -2,7 +2,7 @@
 
 Builds two warehouses with each version, in a subprocess with that version's code on the path:
 the embedded seeds (`tradewire ingest` on the default registry) and a loopback crawl of the 181 aeb
-pages (`bench.pipeline.Site`: a feed plus article pages on 127.0.0.1). Then compares every analyst
+pages (`bench.site.Site`: a feed plus article pages on 127.0.0.1). Then compares every analyst
 view both versions have, row for row, leaving out what differs between any two runs (run ids and
 load, fetch and run times).
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.pipeline import Site, load_pages, write_registry
+from bench.site import Site, load_pages, write_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 # What differs between any two runs of one version: ids and times of the run, not of the news.

@@ -43,7 +43,8 @@ def _relink(published: Path) -> None:
 
 def noop_benchmark(published: Path, repeat: int) -> dict[str, Any]:
     """The real ingest flow against a feed that answers 304: median of `repeat` runs after a warm-up."""
-    from bench.pipeline import Site, load_pages, run_flow, write_registry
+    from bench.flow_probe import run_flow
+    from bench.site import Site, load_pages, write_registry
 
     runs: list[dict[str, Any]] = []
     with Site(load_pages()[:20]) as site:

@@ -1,8 +1,9 @@
 """The redesign's figures, before (a git revision) and after (this checkout), side by side in one run.
 
 1. Warehouse opens per run and Prefect's overhead share of a 181-page run: each version runs its own
-   `bench.pipeline.flow_benchmark` (the real `ingest` flow over the aeb pages served on 127.0.0.1,
-   the first run in a fresh process) in a subprocess that counts `duckdb.connect` calls.
+   `flow_benchmark` (`bench.flow_probe`; `bench.pipeline` in revisions before the split: the real
+   `ingest` flow over the aeb pages served on 127.0.0.1, the first run in a fresh process) in a
+   subprocess that counts `duckdb.connect` calls.
 2. Hosts side by side: four feed sources on four loopback hosts (127.0.0.2-5), 1 request/s each,
    in one run, against one of them alone (this checkout only; wanted: ratio <= 1.6).
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.equivalence import ROOT, extract
-from bench.pipeline import Site, load_pages
+from bench.site import Site, load_pages
 
 PROBE = """
 import json, duckdb
@@ -32,7 +33,10 @@ def counting(*args, **kwargs):
     opened[0] += 1
     return connect(*args, **kwargs)
 duckdb.connect = counting
-from bench.pipeline import flow_benchmark
+try:
+    from bench.flow_probe import flow_benchmark
+except ImportError:  # an --old revision from before bench.pipeline was split
+    from bench.pipeline import flow_benchmark
 figures = flow_benchmark(runs=1)[0]
 print(json.dumps({"opens": opened[0], "overhead_share": figures["prefect_overhead_share"],
                   "wall_seconds": figures["wall_seconds"], "new": figures["new"]}))

@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from bench.pipeline import Site, load_pages, write_registry
+from bench.site import Site, load_pages, write_registry
 
 COPIES = 4
 BATCH = 50
