@@ -89,3 +89,28 @@ def test_an_expression_outside_the_subset_keeps_lxml():
     with pytest.raises(Unsupported):
         FastXPath(expression.path)
     assert fast([expression]) == [expression]
+
+
+def test_one_expression_on_two_pages_in_two_threads_finds_each_pages_elements():
+    """Sources are parsed side by side in threads: a child test's elements are per page, never shared."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = ".//*[self::span or self::b][@id='k' or rel='me']"
+    pages = [
+        trafilatura.load_html(
+            f"<html><body>{'<span><rel>me</rel></span><b><rel>me</rel></b>' * n}</body></html>"
+        )
+        for n in (1, 400)
+    ]
+    compiled, expected = FastXPath(path), [XPath(path)(tree) for tree in pages]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runs = [pool.submit(lambda t=t: [compiled(t) for _ in range(200)]) for t in pages * 2]
+            results = [r.result() for r in runs]
+    finally:
+        sys.setswitchinterval(interval)
+    for i, found in enumerate(results):
+        assert all(f == expected[i % 2] for f in found)

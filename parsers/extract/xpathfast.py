@@ -154,10 +154,12 @@ class _Parser:
             return _Code(f"g({names[0]!r}) is not None", needs=True)
         if tok is not None and tok[0].isalpha() and self.peek(1) == "=":  # a child's string value
             child, _, value = self.take(), self.take(), string_of(self.take())
-            # the parents of such children, found once per run (xpathrun.step): a set look-up per element
-            name = self.const(frozenset())
-            self.env.setdefault("_parents_of", []).append((name, child, value))
-            return _Code(f"el in {name}")
+            # the parents of such children, found once per run (xpathrun.step) and passed to the compiled
+            # test as an argument (not a global: threads may run one expression on two pages at once)
+            wanted = self.env.setdefault("_parents_of", [])
+            key = f"p{len(wanted)}"
+            wanted.append((key, child, value))
+            return _Code(f"el in _parents[{key!r}]")
         raise Unsupported(f"predicate at {tok!r}")
 
     def attributes(self) -> tuple[str, ...]:

@@ -35,28 +35,29 @@ def step(absolute: bool, name: str, preds: list[Any], env: dict[str, Any]) -> Ca
         for p in rest
     ]
 
-    wanted = env.get("_parents_of", [])  # (name, child, string value) of each `child='value'` test
+    # (key, child, string value) of each `child='value'` test of this step's predicates
+    sources = " ".join([head, *(p.source for p in rest if p != 1)])
+    wanted = [w for w in env.get("_parents_of", []) if f"_parents[{w[0]!r}]" in sources]
 
     def run(ctx: Any) -> list[Any]:
-        if wanted:
-            root = ctx.getroottree().getroot()
-            for name, child, value in wanted:
-                parents = {c.getparent() for c in root.iter(child) if "".join(c.itertext()) == value}
-                for fn in (select, *(t for t in tests if t is not None)):
-                    fn.__globals__[name] = parents
-        elements = ctx.getroottree().getroot().iter(*tags) if absolute else ctx.iterdescendants(*tags)
-        found = select(elements)
+        root = ctx.getroottree().getroot()
+        parents = {
+            key: {c.getparent() for c in root.iter(child) if "".join(c.itertext()) == value}
+            for key, child, value in wanted
+        }
+        elements = root.iter(*tags) if absolute else ctx.iterdescendants(*tags)
+        found = select(elements, parents)
         for test in tests:
-            found = _first_per_parent(found) if test is None else test(found)
+            found = _first_per_parent(found) if test is None else test(found, parents)
         return found
 
     return run
 
 
-def _compile(comprehension: str, env: dict[str, Any]) -> Callable[[Any], list[Any]]:
+def _compile(comprehension: str, env: dict[str, Any]) -> Callable[[Any, dict[str, Any]], list[Any]]:
     namespace = dict(env)
-    exec(f"def select(elements):\n    return {comprehension}\n", namespace)
-    select: Callable[[Any], list[Any]] = namespace["select"]
+    exec(f"def select(elements, _parents):\n    return {comprehension}\n", namespace)
+    select: Callable[[Any, dict[str, Any]], list[Any]] = namespace["select"]
     return select
 
 
