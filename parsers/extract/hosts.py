@@ -81,11 +81,6 @@ class Templates:
     counts: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def template(self, url: str) -> Frame | None:
-        """The frame learned for this page's host, if any."""
-        host = self.hosts.get(host_of(url))
-        return host.frame if host is not None else None
-
     def memo(self, url: str) -> Memo:
         """The memo of line readings of this page's host."""
         with self.lock:
@@ -112,8 +107,9 @@ class Templates:
 
     def recovers(self, url: str) -> bool:
         """Whether the last full pass on this host recovered stray paragraphs (the next may keep a backup)."""
-        host = self.hosts.get(host_of(url))
-        return host is not None and host.recovers
+        with self.lock:
+            host = self.hosts.get(host_of(url))
+            return host is not None and host.recovers
 
     def observe(
         self, url: str, frame: Frame | None, byline: bool | None = None, recovered: bool = False

@@ -213,7 +213,7 @@ def _only_date(line: str) -> bool:
 
 @cached
 def _date_alone(line: str) -> bool:
-    if len(line) > 40 or not forms.dates(line):
+    if not forms.dates(line):  # _only_date has checked the length
         return False
     rest = re.sub(r"[\d〇○零Ｏ一二三四五六七八九十年月日\s,./\-()（）]|[A-Za-z]{3,9}\.?", "", line)
     return not rest or rest in {"（此件公开发布）", "(此件公开发布)"}
