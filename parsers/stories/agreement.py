@@ -97,6 +97,8 @@ def conflicts(
             out.append(name)
     if a.genre != b.genre:
         out.append("genre")
+    if a.stage != b.stage:  # two stages of one document's life: the announcement and a follow-up
+        out.append("stage")
     if a.rates and b.rates and not a.rates & b.rates:
         out.append("rates")
     far = a.dates and b.dates and not a.dates & b.dates

@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from parsers.classify import fields as measure_fields
-from parsers.stories import lexicon
+from parsers.stories import lexicon, stage
 from parsers.stories.anchor_dates import dates as dates
 from parsers.stories.anchor_dates import reference_year as reference_year
 from parsers.stories.anchor_docs import MAIN_CHARS as MAIN_CHARS
@@ -56,6 +56,7 @@ KINDS = tuple(
         "terms",
         "genre",
         "rates",
+        "stage",
     ]
 )
 GENRE_CHARS = 300
@@ -95,6 +96,7 @@ class Anchors:
     terms: frozenset[str] = frozenset()
     genre: frozenset[str] = frozenset()  # {"qa"}: a press answer or Q&A (GENRE_CHARS of the opening)
     rates: frozenset[str] = frozenset()  # percentages of the opening; a change "from X% to Y%" gives Y
+    stage: frozenset[str] = frozenset()  # follow-up stage the opening reports (parsers.stories.stage)
 
     def keys(self) -> list[str]:
         """Every anchor as `kind:value`, sorted."""
@@ -158,5 +160,6 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         people=frozenset(named["person"]),
         terms=frozenset(named["term"]),
         rates=main_rates(body),
-        genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) else ()),
+        genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) or stage.explainer(body) else ()),
+        stage=stage.stages(body),
     )

@@ -42,32 +42,33 @@ from parsers.stories.lexical import token_hash
 LEX_BYTES = 1_000
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.33,
-    "conflict_counts": -0.238,
-    "conflict_dates": -1.854,
-    "conflict_docs": -1.389,
-    "conflict_genre": -1.567,
-    "conflict_period": -1.314,
-    "conflict_rates": -0.975,
+    "bias": -6.112,
+    "conflict_counts": -0.341,
+    "conflict_dates": -1.866,
+    "conflict_docs": -1.493,
+    "conflict_genre": -2.345,
+    "conflict_period": -1.374,
+    "conflict_rates": -1.106,
     "conflict_ruling": 0.0,
-    "copy": 0.355,
-    "cross_language": -0.04,
-    "ev_codes": 0.113,
-    "ev_dates": 0.695,
-    "ev_docs": 0.901,
+    "conflict_stage": -2.441,
+    "copy": 0.207,
+    "cross_language": -0.213,
+    "ev_codes": 0.091,
+    "ev_dates": 0.834,
+    "ev_docs": 0.946,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.678,
-    "ev_people": 1.748,
-    "ev_places": 0.04,
-    "ev_terms": 0.135,
-    "lexical": 1.626,
-    "lexical_cross": 1.767,
-    "main_doc": 0.901,
-    "pub_far": -1.594,
-    "pub_in_text": 0.992,
+    "ev_numbers": 0.658,
+    "ev_people": 1.76,
+    "ev_places": 0.0,
+    "ev_terms": 0.129,
+    "lexical": 1.614,
+    "lexical_cross": 1.872,
+    "main_doc": 0.946,
+    "pub_far": -1.715,
+    "pub_in_text": 1.275,
     "pub_mid": 0.0,
-    "pub_near": 0.762,
-    "terms": 5.163,
+    "pub_near": 0.482,
+    "terms": 5.253,
 }
 THRESHOLD = 0.3
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
@@ -207,7 +208,7 @@ def features(
     f.update(
         {
             f"conflict_{k}": float(k in found)
-            for k in ("docs", "counts", "dates", "genre", "rates", *EXCLUSIVE)
+            for k in ("docs", "counts", "dates", "genre", "rates", "stage", *EXCLUSIVE)
         }
     )
     return f
