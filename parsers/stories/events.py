@@ -42,33 +42,34 @@ from parsers.stories.lexical import token_hash
 LEX_BYTES = 1_000
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.112,
-    "conflict_counts": -0.341,
-    "conflict_dates": -1.866,
-    "conflict_docs": -1.493,
-    "conflict_genre": -2.345,
-    "conflict_period": -1.374,
-    "conflict_rates": -1.106,
+    "bias": -6.13,
+    "conflict_counts": -0.351,
+    "conflict_dates": -1.868,
+    "conflict_docs": -1.504,
+    "conflict_entities": -1.413,
+    "conflict_genre": -2.356,
+    "conflict_period": -1.38,
+    "conflict_rates": -1.116,
     "conflict_ruling": 0.0,
-    "conflict_stage": -2.441,
+    "conflict_stage": -2.452,
     "copy": 0.207,
-    "cross_language": -0.213,
-    "ev_codes": 0.091,
-    "ev_dates": 0.834,
-    "ev_docs": 0.946,
+    "cross_language": -0.22,
+    "ev_codes": 0.089,
+    "ev_dates": 0.803,
+    "ev_docs": 0.943,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.658,
-    "ev_people": 1.76,
-    "ev_places": 0.0,
-    "ev_terms": 0.129,
-    "lexical": 1.614,
-    "lexical_cross": 1.872,
-    "main_doc": 0.946,
-    "pub_far": -1.715,
-    "pub_in_text": 1.275,
+    "ev_numbers": 0.675,
+    "ev_people": 1.747,
+    "ev_places": 0.004,
+    "ev_terms": 0.128,
+    "lexical": 1.664,
+    "lexical_cross": 1.861,
+    "main_doc": 0.943,
+    "pub_far": -1.712,
+    "pub_in_text": 1.288,
     "pub_mid": 0.0,
-    "pub_near": 0.482,
-    "terms": 5.253,
+    "pub_near": 0.504,
+    "terms": 5.312,
 }
 THRESHOLD = 0.3
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
@@ -208,7 +209,7 @@ def features(
     f.update(
         {
             f"conflict_{k}": float(k in found)
-            for k in ("docs", "counts", "dates", "genre", "rates", "stage", *EXCLUSIVE)
+            for k in ("docs", "counts", "entities", "dates", "genre", "rates", "stage", *EXCLUSIVE)
         }
     )
     return f

@@ -79,9 +79,7 @@ def _as_news(head: str, match: re.Match[str]) -> bool:
 def stages(opening: str) -> frozenset[str]:
     """The follow-up stages the opening names as its news (empty: the announcement or event itself)."""
     head = opening[:STAGE_CHARS]
-    return frozenset(
-        name for name, cue in CUES.items() if any(_as_news(head, m) for m in cue.finditer(head))
-    )
+    return frozenset(name for name, cue in CUES.items() if any(_as_news(head, m) for m in cue.finditer(head)))
 
 
 def explainer(opening: str) -> bool:
