@@ -6,7 +6,8 @@ Pure functions over `Profile`s (an article's anchors, lexical tokens and copy-le
   without stopwords, Chinese character bigrams, after traditional-to-simplified conversion), a Chinese
   lead's words in English (parsers.stories.crosslex, CC-CEDICT) and the copy level's MinHash signature;
 - `features(a, b)`: lexical cosine (same language), rare words shared across languages, copy score,
-  agreement per anchor kind, and conflicts (other document numbers or counted measures, dates far apart);
+  agreement per anchor kind, and conflicts (other document numbers or counted measures, dates far apart,
+  other follow-up stages of one document: parsers.stories.stage);
 - `decide(a, b)`: a logistic combination of the features, calibrated on the dev split of
   tests/data/events (docs/events.md), returning a `Decision` that says WHY: the probability, the
   features, the anchors both share and the conflicts, as plain data (`Decision.why`) to store for SQL.
