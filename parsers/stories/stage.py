@@ -46,8 +46,8 @@ _ZH_EXTENSION = r"延长(?:调查|期限|有效期|实施期限|排除期限)|�
 _EN_SUSPENSION = r"\bsuspend(?:s|ed|ing)?\b|\bsuspension of\b"
 _ZH_SUSPENSION = r"暂停|暂缓|中止"
 _EN_PREVIEW = (
-    r"\b(?:to be|will be) held\b|\bwill (?:open|kick off|take place)\b|\bis set to (?:open|kick off)\b"
-    r"|\bupcoming\b|\bpreview\b|\bcountdown\b|\brun-up to\b"
+    r"\b(?:to be|will be) held\b|\bwill (?:open|kick off)\b|\bis set to (?:open|kick off)\b"
+    r"|\bcountdown\b|\brun-up to\b"
 )
 _ZH_PREVIEW = r"即将(?:开幕|举办|举行|召开|开启)|将于[^。]{0,20}(?:举办|举行|开幕|召开)|倒计时|前瞻"
 
