@@ -1,10 +1,13 @@
 """Event dates named in an article's text, as ISO strings, in English and Chinese.
 
 "April 10, 2025", "10 April", "2025-04-10", "2025年4月10日" and "4月10日" give the same key; a day
-written without a year takes the published year (or the text's latest year), one year earlier if
-that would put it more than 60 days after publication (a January article about "Dec. 30"). With a
-published date, a weekday ("on Tuesday", "周四") is the latest such day on or before publication:
-news reports what happened, and an outlet writing "on Tuesday" names the day another writes "Oct. 28".
+written without a year takes the year that puts it nearest the published day (a January article's
+"Dec. 30" is last year's, a September one's "effective from Dec. 1" this year's), or without a published
+date the text's latest year. With a published date, the first weekday named ("on Tuesday", "周四")
+is the latest such day on or before publication: news reports what happened, and an outlet writing
+"on Tuesday" names the day another writes "Oct. 28". Without one, the yearless days and the weekday
+are kept as they are written (`loose_days`, `loose_weekdays`) and read against the other page's day
+when two pages are compared (`resolve`).
 """
 
 from __future__ import annotations
@@ -57,6 +60,19 @@ def date_mentions(text: str, published: date | None = None) -> list[tuple[int, s
     """(position, ISO date) of every full date and weekday named, in text order."""
     ref_year = reference_year(text, published)
     found: list[tuple[int, str]] = []
+    for pos, y, month, d in _written(text):
+        if y is not None:
+            found.append((pos, _iso(y, month, d)))
+        elif published is not None:
+            found.append((pos, nearest(month, d, published)))
+        elif ref_year is not None:
+            found.append((pos, _iso(ref_year, month, d)))
+    return sorted((pos, iso) for pos, iso in found + weekdays(text, published) if iso)
+
+
+def _written(text: str) -> list[tuple[int, int | None, int, int]]:
+    """(position, year or None, month, day) of every day written with its month."""
+    out = []
     for pattern, order in _DATES:
         if pattern is _DATES[1][0] and "月" not in text:  # 4月10日: its optional year tries every position
             continue
@@ -69,29 +85,65 @@ def date_mentions(text: str, published: date | None = None) -> list[tuple[int, s
                 if order == "mdy"
                 else (g[2], g[1], g[0])
             )
-            month = _month(mo)
-            year = int(y) if y else ref_year
-            if not month or year is None:
-                continue
-            try:
-                day = date(year, month, int(d))
-            except ValueError:
-                continue
-            if not y and published is not None and day > published + timedelta(days=60):
-                day = day.replace(year=year - 1) if not (month == 2 and day.day == 29) else day
-            found.append((m.start(), day.isoformat()))
-    return sorted(found + weekdays(text, published))
+            if _month(mo):
+                out.append((m.start(), int(y) if y else None, _month(mo), int(d)))
+    return out
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def nearest(month: int, day: int, ref: date) -> str:
+    """A day written without a year, in the year that puts it nearest `ref` (ISO; "" if no such day):
+    a January report's "Dec. 30" is last year's, a September one's "Dec. 1" (effective) this year's."""
+    found = [date.fromisoformat(x) for x in (_iso(ref.year + k, month, day) for k in (-1, 0, 1)) if x]
+    return min(found, key=lambda x: abs(x.toordinal() - ref.toordinal())).isoformat() if found else ""
+
+
+def loose_days(text: str) -> frozenset[str]:
+    """Days named without a year ("May 12", "5月12日") as MM-DD, for a page with no published date."""
+    return frozenset(
+        f"{month:02d}-{d:02d}"
+        for _, y, month, d in _written(text)
+        if y is None and _iso(2000, month, d)  # 2000: a leap year, so 02-29 passes
+    )
+
+
+def loose_weekdays(text: str) -> frozenset[str]:
+    """Weekdays named ("on Tuesday", "周四") as 0-6 (Monday 0), for a page with no published date."""
+    return frozenset(str(w) for _, w in _named_weekdays(text))
+
+
+def resolve(days: frozenset[str], weekdays_: frozenset[str], ref: date | None) -> frozenset[str]:
+    """A page's yearless days and weekdays as ISO dates, read against another page's day `ref`: the
+    nearest such day, and the latest such weekday on or before it."""
+    if ref is None:
+        return frozenset()
+    out = {nearest(int(md[:2]), int(md[3:]), ref) for md in days}
+    out.update((ref - timedelta(days=(ref.weekday() - int(w)) % 7)).isoformat() for w in weekdays_)
+    return frozenset(x for x in out if x)
 
 
 def weekdays(text: str, published: date | None) -> list[tuple[int, str]]:
     """Days named by weekday ("on Tuesday", "周四"), as the latest such day on or before `published`."""
     if published is None:
         return []
+    return [
+        (pos, (published - timedelta(days=(published.weekday() - w) % 7)).isoformat())
+        for pos, w in _named_weekdays(text)
+    ]
+
+
+def _named_weekdays(text: str) -> list[tuple[int, int]]:
+    """The first weekday named (position, 0-6): the news day; later ones are plans or background
+    ("issued a notice on Tuesday ... to be launched on Thursday")."""
     named = [
         (m.start(), _WEEKDAYS.index((m.group(1) or m.group(2)).lower()))
         for m in (_WEEKDAY_EN.finditer(text) if "day" in text.lower() else ())
     ]
     named += [(m.start(), _ZH_WEEKDAY[m.group(1)]) for m in _WEEKDAY_ZH.finditer(text)]
-    return [
-        (pos, (published - timedelta(days=(published.weekday() - w) % 7)).isoformat()) for pos, w in named
-    ]
+    return sorted(named)[:1]

@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from parsers.classify import fields as measure_fields
-from parsers.stories import lexicon, stage
+from parsers.stories import anchor_dates, lexicon, stage
 from parsers.stories.anchor_dates import dates as dates
 from parsers.stories.anchor_dates import reference_year as reference_year
 from parsers.stories.anchor_docs import MAIN_CHARS as MAIN_CHARS
@@ -60,6 +60,8 @@ KINDS = tuple(
         "rates",
         "stage",
         "entities",
+        "days",
+        "weekdays",
     ]
 )
 GENRE_CHARS = 300
@@ -101,6 +103,10 @@ class Anchors:
     rates: frozenset[str] = frozenset()  # percentages of the opening; a change "from X% to Y%" gives Y
     stage: frozenset[str] = frozenset()  # follow-up stage the opening reports (parsers.stories.stage)
     entities: frozenset[str] = frozenset()  # counted entities of the opening ("seven U.S. companies")
+    # No published date: days named without a year (MM-DD) and weekdays (0-6), read against the other
+    # page's day when two pages are compared (events.pair_anchors)
+    days: frozenset[str] = frozenset()
+    weekdays: frozenset[str] = frozenset()
 
     def keys(self) -> list[str]:
         """Every anchor as `kind:value`, sorted."""
@@ -167,4 +173,6 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) or stage.explainer(body) else ()),
         stage=stage.stages(body),
         entities=entities(body),
+        days=anchor_dates.loose_days(body) if published is None else frozenset(),
+        weekdays=anchor_dates.loose_weekdays(body) if published is None else frozenset(),
     )

@@ -19,14 +19,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
 
+from parsers.stories import anchor_dates, crosslex, neardup
 from parsers.stories import anchors as anchor_mod
-from parsers.stories import crosslex, neardup
 from parsers.stories.agreement import COMPARE_KINDS as COMPARE_KINDS
 from parsers.stories.agreement import EVIDENCE, EXCLUSIVE, VETO, publication
 from parsers.stories.agreement import anchor_keys as anchor_keys
@@ -43,34 +43,34 @@ from parsers.stories.lexical import token_hash
 LEX_BYTES = 1_000
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.13,
-    "conflict_counts": -0.351,
-    "conflict_dates": -1.868,
-    "conflict_docs": -1.504,
-    "conflict_entities": -1.413,
-    "conflict_genre": -2.356,
-    "conflict_period": -1.38,
-    "conflict_rates": -1.116,
+    "bias": -6.717,
+    "conflict_counts": -0.472,
+    "conflict_dates": -2.121,
+    "conflict_docs": -1.579,
+    "conflict_entities": -1.196,
+    "conflict_genre": -2.363,
+    "conflict_period": -1.249,
+    "conflict_rates": -0.96,
     "conflict_ruling": 0.0,
-    "conflict_stage": -2.452,
-    "copy": 0.207,
-    "cross_language": -0.22,
-    "ev_codes": 0.089,
-    "ev_dates": 0.803,
-    "ev_docs": 0.943,
+    "conflict_stage": -2.229,
+    "copy": 0.131,
+    "cross_language": -0.147,
+    "ev_codes": 0.086,
+    "ev_dates": 1.042,
+    "ev_docs": 1.057,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.675,
-    "ev_people": 1.747,
-    "ev_places": 0.004,
-    "ev_terms": 0.128,
-    "lexical": 1.664,
-    "lexical_cross": 1.861,
-    "main_doc": 0.943,
-    "pub_far": -1.712,
-    "pub_in_text": 1.288,
+    "ev_numbers": 0.716,
+    "ev_people": 1.702,
+    "ev_places": 0.029,
+    "ev_terms": 0.165,
+    "lexical": 1.635,
+    "lexical_cross": 1.991,
+    "main_doc": 1.057,
+    "pub_far": -1.302,
+    "pub_in_text": 0.938,
     "pub_mid": 0.0,
-    "pub_near": 0.504,
-    "terms": 5.312,
+    "pub_near": 1.005,
+    "terms": 5.062,
 }
 THRESHOLD = 0.3
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
@@ -190,8 +190,9 @@ def features(
 ) -> dict[str, float]:
     """Pair features (see the module docstring): evidence per anchor kind is the summed specificity
     of the anchors both carry (record linkage: a shared rare value is strong evidence)."""
-    found = conflicts(a.anchors, b.anchors, a.published, b.published) if found is None else found
-    shared = shared_anchors(a.anchors, b.anchors) if shared is None else shared
+    x, y = pair_anchors(a, b)
+    found = conflicts(x, y, a.published, b.published) if found is None else found
+    shared = shared_anchors(x, y) if shared is None else shared
     zh, en = (a, b) if a.language == "zh" else (b, a)
     f = {
         "lexical": cosine(a.lexical, b.lexical, stats) if a.language == b.language else 0.0,
@@ -203,7 +204,7 @@ def features(
         "copy": copy_score(a, b),
         "terms": cosine(anchor_keys(a.anchors, ("terms",)), anchor_keys(b.anchors, ("terms",)), stats),
         "main_doc": 1.0 if "main_docs" in shared else 0.0,
-        **publication(a.published, b.published, a.anchors.dates, b.anchors.dates),
+        **publication(a.published, b.published, x.dates, y.dates),
     }
     for group, kinds in EVIDENCE.items():
         f[f"ev_{group}"] = sum(specificity(kind, v) for kind in kinds for v in shared.get(kind, ()))
@@ -214,6 +215,25 @@ def features(
         }
     )
     return f
+
+
+def pair_anchors(a: Profile, b: Profile) -> tuple[anchor_mod.Anchors, anchor_mod.Anchors]:
+    """Both pages' anchors for comparing them: an undated page's yearless days and weekdays read against
+    the other's published day (its days also against the latest date the other names)."""
+    return _against(a, b), _against(b, a)
+
+
+def _against(a: Profile, b: Profile) -> anchor_mod.Anchors:
+    x = a.anchors
+    if not x.days and not x.weekdays:
+        return x
+    if b.published is not None:
+        extra = anchor_dates.resolve(x.days, x.weekdays, b.published)
+    elif b.anchors.dates:  # a weekday against a date the other only names would say too little
+        extra = anchor_dates.resolve(x.days, frozenset(), date.fromisoformat(max(b.anchors.dates)))
+    else:
+        return x
+    return replace(x, dates=x.dates | extra) if extra - x.dates else x
 
 
 def copy_score(a: Profile, b: Profile) -> float:
@@ -246,8 +266,9 @@ def decide(
     copy = copy_score(a, b)
     if copy >= COPY_SURE:  # a verbatim copy: no need for the anchors or the model (the costly part)
         return Decision(a.article_id, b.article_id, True, copy, {"copy": copy}, {}, [], "copy")
-    shared = shared_anchors(a.anchors, b.anchors)
-    found = conflicts(a.anchors, b.anchors, a.published, b.published)
+    x, y = pair_anchors(a, b)
+    shared = shared_anchors(x, y)
+    found = conflicts(x, y, a.published, b.published)
     f = features(a, b, stats, shared, found)
     p = probability(f, weights)
     threshold = THRESHOLD if threshold is None else threshold
