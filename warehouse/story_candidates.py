@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from parsers.stories import neardup
+from warehouse import band_index
 
 # Per (new article, history member) pair: the full-text bands they share, and the member's size.
 # Joined on the key alone: a key hashes its band's index with the values (neardup._bands), so equal
@@ -34,6 +35,9 @@ _FETCH = """
 SELECT s.article_key, s.article_id, s.n_shingles, s.sig, s.story_id, s.text_key
 FROM core.dedup_signatures s SEMI JOIN wanted w ON s.article_key = w.article_key
 """
+_SIZES = (
+    "SELECT s.article_key, s.n_shingles FROM core.dedup_signatures s SEMI JOIN wanted w USING (article_key)"
+)
 FIRST_LOOK = 4  # per new article, the members sharing the most bands, scored to bound the others
 
 
@@ -41,11 +45,7 @@ def search(
     con: duckdb.DuckDBPyConnection, bands: pa.Table, keys: np.ndarray, batch: neardup.Sketch
 ) -> tuple[dict[str, np.ndarray], pa.Table]:
     """Candidate pairs (`a` new, `b` history article keys) that can be best matches, and their members' rows."""
-    con.register("new_bands", bands)
-    try:
-        found = con.execute(_CANDIDATES).fetchnumpy()
-    finally:
-        con.unregister("new_bands")
+    found = candidates(con, bands)
     a, b = np.asarray(found["a"], np.int64), np.asarray(found["b"], np.int64)
     if not len(a):
         return {"a": a, "b": b}, fetch(con, b)
@@ -68,6 +68,42 @@ def search(
     more = np.setdiff1d(b[keep], seen.column("article_key").to_numpy())
     old = pa.concat_tables([seen, fetch(con, more)]) if len(more) else seen
     return {"a": a[keep], "b": b[keep]}, old
+
+
+def candidates(con: duckdb.DuckDBPyConnection, bands: pa.Table) -> dict[str, np.ndarray]:
+    """Per (new, history) article pair sharing a band: `a`, `b`, full-text bands `shared`, `n_shingles` of b.
+
+    Through the key-ordered band index on a local file (warehouse.band_index), else the SQL join.
+    """
+    index = band_index.for_connection(con)
+    if index is None:
+        con.register("new_bands", bands)
+        try:
+            return dict(con.execute(_CANDIDATES).fetchnumpy())
+        finally:
+            con.unregister("new_bands")
+    row, b = index.lookup(con, bands.column("key").to_numpy())
+    a = bands.column("article_key").to_numpy()[row]
+    full = (bands.column("band").to_numpy()[row] < neardup.BANDS).astype(np.int64)
+    keep = a != b
+    a, b, full = a[keep], b[keep], full[keep]
+    order = np.lexsort((b, a))
+    a, b, full = a[order], b[order], full[order]
+    starts = (
+        np.flatnonzero(np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]) if len(a) else np.zeros(0, int)
+    )
+    shared = np.add.reduceat(full, starts) if len(a) else np.zeros(0, np.int64)
+    a, b = a[starts], b[starts]
+    con.register("wanted", pa.table({"article_key": pa.array(np.unique(b), pa.int64())}))
+    try:
+        sizes = con.execute(_SIZES).fetchnumpy()
+    finally:
+        con.unregister("wanted")
+    known = np.asarray(sizes["article_key"], np.int64)
+    stored = np.isin(b, known)  # as the SQL join: a member without a signature row is no candidate
+    a, b, shared = a[stored], b[stored], shared[stored]
+    n_shingles = np.asarray(sizes["n_shingles"])[rows(known, b)] if len(b) else np.zeros(0, np.int32)
+    return {"a": a, "b": b, "shared": shared, "n_shingles": n_shingles}
 
 
 def fetch(con: duckdb.DuckDBPyConnection, article_keys: np.ndarray) -> pa.Table:
