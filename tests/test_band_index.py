@@ -40,7 +40,9 @@ def _index_candidates(con, bands: pa.Table) -> set[tuple[int, int, int, int]]:
 def _bands(batch) -> pa.Table:
     sketch = neardup.sketch([a.clean_text for a in batch])
     keys = np.array([neardup.article_key(a.article_id) for a in batch], np.int64)
-    return neardup.band_rows(keys, sketch).cast(stories._bands(neardup.band_rows([], neardup.sketch([]))).schema)
+    return neardup.band_rows(keys, sketch).cast(
+        stories._bands(neardup.band_rows([], neardup.sketch([]))).schema
+    )
 
 
 @pytest.fixture

@@ -68,7 +68,9 @@ class BandIndex:
             self._validate(con, fingerprint(con))
             self._fold()  # here, not in `add`: what the chain holds now was committed (or is this transaction's)
             rows, arts = [], []
-            order = np.argsort(keys, kind="stable")  # sorted queries: the binary searches walk the file in order
+            order = np.argsort(
+                keys, kind="stable"
+            )  # sorted queries: the binary searches walk the file in order
             ordered = np.asarray(keys)[order]
             for part in self.chain:
                 lo = np.searchsorted(part.keys, ordered, "left")
