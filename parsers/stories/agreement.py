@@ -12,12 +12,12 @@ from datetime import date
 
 from parsers.stories import anchors as anchor_mod
 
-JOIN_KINDS = ("docs", "dates", "percents", "numbers", "counts", "hs", "eccn", "people")
+JOIN_KINDS = ("docs", "dates", "percents", "numbers", "counts", "entities", "hs", "eccn", "people")
 COMPARE_KINDS = (*JOIN_KINDS, "issuers", "places", "terms")
 EVIDENCE = {
     "docs": ("main_docs",),
     "dates": ("dates",),
-    "numbers": ("numbers", "percents", "counts"),
+    "numbers": ("numbers", "percents", "counts", "entities"),
     "codes": ("hs", "eccn"),
     "people": ("people",),
     "issuers": ("issuers",),
@@ -91,12 +91,16 @@ def conflicts(
         out.append("docs")
     if a.counts and b.counts and not a.counts & b.counts:
         out.append("counts")
+    if a.entities and b.entities and not a.entities & b.entities:  # another listing: other entities
+        out.append("entities")
     for name, group in EXCLUSIVE.items():
         ta, tb = a.terms & group, b.terms & group
         if ta and tb and not ta & tb:
             out.append(name)
     if a.genre != b.genre:
         out.append("genre")
+    if a.stage != b.stage:  # two stages of one document's life: the announcement and a follow-up
+        out.append("stage")
     if a.rates and b.rates and not a.rates & b.rates:
         out.append("rates")
     far = a.dates and b.dates and not a.dates & b.dates
@@ -125,7 +129,7 @@ def publication(
 def specificity(kind: str, value: str) -> float:
     """How much one shared anchor says, from what it is: a round small percentage ("10%", "25%") or a
     small count is written about many events; "43.85 trillion", "84%" or a document number are not."""
-    if kind in ("percents", "counts"):
+    if kind in ("percents", "counts", "entities"):
         number = float(value)
         return 0.5 if number <= 30 and number == int(number) and (number % 5 == 0 or number < 5) else 1.0
     if kind == "numbers":

@@ -68,6 +68,15 @@ _COUNTED = ("measures", "steps", "policies", "initiatives", "tasks", "articles",
 _COUNT_ZH = re.compile(
     rf"(\d{{1,3}}|{_ZH_NUM})\s*[条项](?=[^\d]{{0,6}}?(?:措施|举措|政策|任务|意见))|共\s*(\d{{1,3}}|{_ZH_NUM})\s*[条项]"
 )
+# Counted entities an opening names ("seven U.S. companies", "3家美国企业"): each listing of a sanctions
+# or entity list names its own number of them, so two listings of one list on other days differ.
+_ENTITY_EN = re.compile(
+    r"\b(\d{1,3}|" + "|".join(_EN_NUMBERS) + r")(?:\s+(?:more|other|new|additional|U\.S\.|[A-Za-z-]+)){0,2}?"
+    r"\s+(?:companies|firms|entities|enterprises|organi[sz]ations|individuals)\b",
+    re.IGNORECASE,
+)
+_ENTITY_ZH = re.compile(rf"(\d{{1,3}}|{_ZH_NUM})\s*家(?:[^，。,\d]{{0,6}})?(?:企业|公司|实体|机构)")
+ENTITY_CHARS = 300
 _NICKNAME_ZH = re.compile(rf"(?<![\d{_CJK}])({_ZH_NUM})条(?![{_CJK}])")
 
 
@@ -141,4 +150,11 @@ def counts(text: str) -> frozenset[str]:
         found.update(_zh_number(m.group(1) or m.group(2)) for m in _COUNT_ZH.finditer(text))
     if "条" in text:
         found.update(_zh_number(m.group(1)) for m in _NICKNAME_ZH.finditer(text))
+    return frozenset(str(n) for n in found if n)
+
+
+def entities(text: str) -> frozenset[str]:
+    """Counted entities of the opening (ENTITY_CHARS): "seven U.S. companies", "三家美国企业"."""
+    head = text[:ENTITY_CHARS]
+    found = {_zh_number(m.group(1)) for pattern in (_ENTITY_EN, _ENTITY_ZH) for m in pattern.finditer(head)}
     return frozenset(str(n) for n in found if n)

@@ -8,7 +8,8 @@ simplified, Big5-gateway pinyin mojibake such as "務(wù)" repaired). Kinds, ea
   places through parsers.classify.fields; countries, officials and bilingual trade terms here);
 - docs: announcement and document numbers, `ann:2025:18` (`?` for an unwritten year), `doc:2018:71`
   (`国办函〔2018〕71号`), `decree:788`;
-- counts: counted measures ("25 measures", "十条措施", "二十条");
+- counts: counted measures ("25 measures", "十条措施", "二十条"); entities: counted entities of the
+  opening ("seven U.S. companies", "三家美国企业");
 - dates: full dates as ISO strings; a day written without a year takes the published year (or the
   text's latest year), one year earlier if that would put it more than 60 days after publication;
 - percents, numbers (amounts and counts of 1,000 or more, scaled: "43.85 trillion" = "43.85万亿"),
@@ -25,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from parsers.classify import fields as measure_fields
-from parsers.stories import lexicon
+from parsers.stories import lexicon, stage
 from parsers.stories.anchor_dates import dates as dates
 from parsers.stories.anchor_dates import reference_year as reference_year
 from parsers.stories.anchor_docs import MAIN_CHARS as MAIN_CHARS
@@ -33,6 +34,7 @@ from parsers.stories.anchor_docs import doc_mentions as doc_mentions
 from parsers.stories.anchor_docs import docs as docs
 from parsers.stories.anchor_docs import main_docs as main_docs
 from parsers.stories.anchor_numbers import counts as counts
+from parsers.stories.anchor_numbers import entities as entities
 from parsers.stories.anchor_numbers import main_rates
 from parsers.stories.anchor_numbers import numbers as numbers
 from parsers.stories.anchor_numbers import percents as percents
@@ -56,6 +58,8 @@ KINDS = tuple(
         "terms",
         "genre",
         "rates",
+        "stage",
+        "entities",
     ]
 )
 GENRE_CHARS = 300
@@ -95,6 +99,8 @@ class Anchors:
     terms: frozenset[str] = frozenset()
     genre: frozenset[str] = frozenset()  # {"qa"}: a press answer or Q&A (GENRE_CHARS of the opening)
     rates: frozenset[str] = frozenset()  # percentages of the opening; a change "from X% to Y%" gives Y
+    stage: frozenset[str] = frozenset()  # follow-up stage the opening reports (parsers.stories.stage)
+    entities: frozenset[str] = frozenset()  # counted entities of the opening ("seven U.S. companies")
 
     def keys(self) -> list[str]:
         """Every anchor as `kind:value`, sorted."""
@@ -158,5 +164,7 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         people=frozenset(named["person"]),
         terms=frozenset(named["term"]),
         rates=main_rates(body),
-        genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) else ()),
+        genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) or stage.explainer(body) else ()),
+        stage=stage.stages(body),
+        entities=entities(body),
     )

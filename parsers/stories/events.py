@@ -6,7 +6,8 @@ Pure functions over `Profile`s (an article's anchors, lexical tokens and copy-le
   without stopwords, Chinese character bigrams, after traditional-to-simplified conversion), a Chinese
   lead's words in English (parsers.stories.crosslex, CC-CEDICT) and the copy level's MinHash signature;
 - `features(a, b)`: lexical cosine (same language), rare words shared across languages, copy score,
-  agreement per anchor kind, and conflicts (other document numbers or counted measures, dates far apart);
+  agreement per anchor kind, and conflicts (other document numbers or counted measures, dates far apart,
+  other follow-up stages of one document: parsers.stories.stage);
 - `decide(a, b)`: a logistic combination of the features, calibrated on the dev split of
   tests/data/events (docs/events.md), returning a `Decision` that says WHY: the probability, the
   features, the anchors both share and the conflicts, as plain data (`Decision.why`) to store for SQL.
@@ -42,32 +43,34 @@ from parsers.stories.lexical import token_hash
 LEX_BYTES = 1_000
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.33,
-    "conflict_counts": -0.238,
-    "conflict_dates": -1.854,
-    "conflict_docs": -1.389,
-    "conflict_genre": -1.567,
-    "conflict_period": -1.314,
-    "conflict_rates": -0.975,
+    "bias": -6.13,
+    "conflict_counts": -0.351,
+    "conflict_dates": -1.868,
+    "conflict_docs": -1.504,
+    "conflict_entities": -1.413,
+    "conflict_genre": -2.356,
+    "conflict_period": -1.38,
+    "conflict_rates": -1.116,
     "conflict_ruling": 0.0,
-    "copy": 0.355,
-    "cross_language": -0.04,
-    "ev_codes": 0.113,
-    "ev_dates": 0.695,
-    "ev_docs": 0.901,
+    "conflict_stage": -2.452,
+    "copy": 0.207,
+    "cross_language": -0.22,
+    "ev_codes": 0.089,
+    "ev_dates": 0.803,
+    "ev_docs": 0.943,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.678,
-    "ev_people": 1.748,
-    "ev_places": 0.04,
-    "ev_terms": 0.135,
-    "lexical": 1.626,
-    "lexical_cross": 1.767,
-    "main_doc": 0.901,
-    "pub_far": -1.594,
-    "pub_in_text": 0.992,
+    "ev_numbers": 0.675,
+    "ev_people": 1.747,
+    "ev_places": 0.004,
+    "ev_terms": 0.128,
+    "lexical": 1.664,
+    "lexical_cross": 1.861,
+    "main_doc": 0.943,
+    "pub_far": -1.712,
+    "pub_in_text": 1.288,
     "pub_mid": 0.0,
-    "pub_near": 0.762,
-    "terms": 5.163,
+    "pub_near": 0.504,
+    "terms": 5.312,
 }
 THRESHOLD = 0.3
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
@@ -207,7 +210,7 @@ def features(
     f.update(
         {
             f"conflict_{k}": float(k in found)
-            for k in ("docs", "counts", "dates", "genre", "rates", *EXCLUSIVE)
+            for k in ("docs", "counts", "entities", "dates", "genre", "rates", "stage", *EXCLUSIVE)
         }
     )
     return f

@@ -1,0 +1,61 @@
+"""Follow-up stages of one document's life stay apart from it (labelling rules 3, 5 and 7 of
+tests/data/events/README.md), on real pages of the dev split: parsers/stories/stage.py."""
+
+from parsers.stories import event_index, events
+
+ANNOUNCEMENT = ["c37_en_bastillepost-com_6f0584", "c37_en_ottosenelevator-com_d70caa"]
+IMPLEMENTATION = ["c38_en_ckhq-net_c946a4", "c38_en_mexicobusiness-news_69a476"]
+
+
+def place(event_profiles, ids):
+    return {p.article_id: p for p in event_index.place_all([event_profiles[i] for i in ids])}
+
+
+def test_implementation_measures_stay_apart_from_the_announcement_while_its_reports_join(event_profiles):
+    # The Ministry of Transport's special port fees on US ships: announced on 10 October 2025 (c37), its
+    # "Implementation Measures" issued on 14 October (c38). Same issuer, fees, dates and 25% stake.
+    stats = events.Stats.of(event_profiles.values())
+    report, measures = event_profiles[ANNOUNCEMENT[0]], event_profiles[IMPLEMENTATION[0]]
+    assert measures.anchors.stage == {"effect"} and not report.anchors.stage
+    decision = events.decide(report, measures, stats)
+    assert not decision.same_event and "stage" in decision.conflicts
+    assert "Ministry of Transport" in decision.shared["issuers"] and "2025-10-14" in decision.shared["dates"]
+    placed = place(event_profiles, ANNOUNCEMENT + IMPLEMENTATION)
+    announced = {placed[k].story_id for k in ANNOUNCEMENT}
+    assert len(announced) == 1
+    assert not announced & {placed[k].story_id for k in IMPLEMENTATION}
+
+
+def test_entry_into_force_is_news_only_when_it_happened(event_pages, event_profiles):
+    # The China-Serbia FTA "officially came into effect on Monday" (n48) is the entry into force; MOFCOM's
+    # notice that it "will take effect on July 1" (c47) and a page whose "came into effect" dates the
+    # news by another measure ("as Trump's 10% tariffs on China came into effect Tuesday", c16) are not.
+    assert event_profiles["n48_en_myglobalnews-net_759e75"].anchors.stage == {"effect"}
+    assert not event_profiles["c47_en_people-cn_a6fa7d"].anchors.stage
+    assert "came into effect Tuesday" in event_pages["c16_en_dw-com_b326d9"].text
+    assert not event_profiles["c16_en_dw-com_b326d9"].anchors.stage
+    # 于发布之日起正式实施 ("in force from the day of publication") is what an announcement says of itself.
+    assert "发布之日起正式实施" in event_pages["c10_zh_hgt-cirs-group-com_29a58e"].text
+    assert not event_profiles["c10_zh_hgt-cirs-group-com_29a58e"].anchors.stage
+
+
+def test_an_explainer_not_written_as_a_q_and_a_is_a_press_answer(event_profiles):
+    # An official's explanation of the dual-use export control regulations (n30) against a report of
+    # their promulgation (c41); udn's report of the MOFCOM spokesperson's explanation of No. 61 (c12).
+    explainer, report = event_profiles["n30_en_mc-x-com_cde7dd"], event_profiles["c41_en_shine-cn_b3710e"]
+    assert explainer.anchors.genre == {"qa"} and not report.anchors.genre
+    decision = events.decide(explainer, report)
+    assert not decision.same_event and decision.rule == "conflict" and "genre" in decision.conflicts
+    assert event_profiles["c12_zh_udn-com_4cedef"].anchors.genre == {"qa"}
+
+
+def test_listings_of_other_entities_on_consecutive_days_are_two_events(event_profiles):
+    # MOFCOM's unreliable entity list: seven US companies on 14 January 2025 (c42, two outlets), four more
+    # the next day (n32). Same issuer, list, places and reason; the number of companies differs.
+    seven = ["c42_en_menafn-com_6b5ea2", "c42_en_thekhybermail-com_052089"]
+    four = "n32_en_profit-pakistantoday-com-pk_606b56"
+    assert {event_profiles[k].anchors.entities for k in seven} == {frozenset({"7"})}
+    assert event_profiles[four].anchors.entities == {"4"}
+    assert "entities" in events.decide(event_profiles[seven[0]], event_profiles[four]).conflicts
+    placed = place(event_profiles, [*seven, four])
+    assert placed[seven[0]].story_id == placed[seven[1]].story_id != placed[four].story_id
