@@ -33,7 +33,7 @@ def _sql_candidates(con, bands: pa.Table) -> set[tuple[int, int, int, int]]:
 
 
 def _index_candidates(con, bands: pa.Table) -> set[tuple[int, int, int, int]]:
-    found = story_candidates.candidates(con, bands)
+    found, _ = story_candidates.candidates(con, bands)
     return set(zip(*(found[k].tolist() for k in ("a", "b", "shared", "n_shingles")), strict=True))
 
 

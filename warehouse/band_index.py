@@ -74,7 +74,13 @@ class BandIndex:
             ordered = np.asarray(keys)[order]
             for part in self.chain:
                 lo = np.searchsorted(part.keys, ordered, "left")
-                count = np.searchsorted(part.keys, ordered, "right") - lo
+                hit = (
+                    np.flatnonzero(part.keys[np.minimum(lo, len(part.keys) - 1)] == ordered)
+                    if len(part.keys)
+                    else lo[:0]
+                )
+                count = np.zeros(len(ordered), np.int64)  # only keys found need the end of their run
+                count[hit] = np.searchsorted(part.keys, ordered[hit], "right") - lo[hit]
                 total = int(count.sum())
                 if total:
                     start = np.cumsum(count) - count

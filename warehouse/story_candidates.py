@@ -38,6 +38,9 @@ FROM core.dedup_signatures s SEMI JOIN wanted w ON s.article_key = w.article_key
 _SIZES = (
     "SELECT s.article_key, s.n_shingles FROM core.dedup_signatures s SEMI JOIN wanted w USING (article_key)"
 )
+FETCH_ALL = (
+    4_000  # members of a batch's pairs read at once; more (texts repeated thousands of times): bounded first
+)
 FIRST_LOOK = 4  # per new article, the members sharing the most bands, scored to bound the others
 
 
@@ -45,10 +48,10 @@ def search(
     con: duckdb.DuckDBPyConnection, bands: pa.Table, keys: np.ndarray, batch: neardup.Sketch
 ) -> tuple[dict[str, np.ndarray], pa.Table]:
     """Candidate pairs (`a` new, `b` history article keys) that can be best matches, and their members' rows."""
-    found = candidates(con, bands)
+    found, members = candidates(con, bands)
     a, b = np.asarray(found["a"], np.int64), np.asarray(found["b"], np.int64)
     if not len(a):
-        return {"a": a, "b": b}, fetch(con, b)
+        return {"a": a, "b": b}, members if members is not None else fetch(con, b)
     row = rows(keys, a)
     bound = neardup.score_bounds(
         np.asarray(found["shared"]), batch.sizes[row], np.asarray(found["n_shingles"])
@@ -58,7 +61,7 @@ def search(
     starts = np.flatnonzero(np.r_[True, row[order][1:] != row[order][:-1]])
     place = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     first = order[place < FIRST_LOOK]
-    seen = fetch(con, np.unique(b[first]))
+    seen = members if members is not None else fetch(con, np.unique(b[first]))
     sigs, sizes = signatures(seen), seen.column("n_shingles").to_numpy()
     at = rows(seen.column("article_key").to_numpy(), b[first])
     scores = neardup.similarities(batch.sigs[row[first]], sigs[at], batch.sizes[row[first]], sizes[at])
@@ -70,8 +73,11 @@ def search(
     return {"a": a[keep], "b": b[keep]}, old
 
 
-def candidates(con: duckdb.DuckDBPyConnection, bands: pa.Table) -> dict[str, np.ndarray]:
-    """Per (new, history) article pair sharing a band: `a`, `b`, full-text bands `shared`, `n_shingles` of b.
+def candidates(
+    con: duckdb.DuckDBPyConnection, bands: pa.Table
+) -> tuple[dict[str, np.ndarray], pa.Table | None]:
+    """Per (new, history) article pair sharing a band: `a`, `b`, full-text bands `shared`, `n_shingles` of b;
+    and, when there are few members, all their signature rows (one read instead of three).
 
     Through the key-ordered band index on a local file (warehouse.band_index), else the SQL join.
     """
@@ -79,7 +85,7 @@ def candidates(con: duckdb.DuckDBPyConnection, bands: pa.Table) -> dict[str, np.
     if index is None:
         con.register("new_bands", bands)
         try:
-            return dict(con.execute(_CANDIDATES).fetchnumpy())
+            return dict(con.execute(_CANDIDATES).fetchnumpy()), None
         finally:
             con.unregister("new_bands")
     row, b = index.lookup(con, bands.column("key").to_numpy())
@@ -94,20 +100,27 @@ def candidates(con: duckdb.DuckDBPyConnection, bands: pa.Table) -> dict[str, np.
     )
     shared = np.add.reduceat(full, starts) if len(a) else np.zeros(0, np.int64)
     a, b = a[starts], b[starts]
-    con.register("wanted", pa.table({"article_key": pa.array(np.unique(b), pa.int64())}))
-    try:
-        sizes = con.execute(_SIZES).fetchnumpy()
-    finally:
-        con.unregister("wanted")
-    known = np.asarray(sizes["article_key"], np.int64)
+    wanted = np.unique(b)
+    members = fetch(con, wanted) if len(wanted) <= FETCH_ALL else None
+    if members is not None:
+        known, n_shingles = members.column("article_key").to_numpy(), members.column("n_shingles").to_numpy()
+    else:
+        con.register("wanted", pa.table({"article_key": pa.array(wanted, pa.int64())}))
+        try:
+            sizes = con.execute(_SIZES).fetchnumpy()
+        finally:
+            con.unregister("wanted")
+        known, n_shingles = np.asarray(sizes["article_key"], np.int64), np.asarray(sizes["n_shingles"])
     stored = np.isin(b, known)  # as the SQL join: a member without a signature row is no candidate
     a, b, shared = a[stored], b[stored], shared[stored]
-    n_shingles = np.asarray(sizes["n_shingles"])[rows(known, b)] if len(b) else np.zeros(0, np.int32)
-    return {"a": a, "b": b, "shared": shared, "n_shingles": n_shingles}
+    sizes_b = n_shingles[rows(known, b)] if len(b) else np.zeros(0, np.int32)
+    return {"a": a, "b": b, "shared": shared, "n_shingles": sizes_b}, members
 
 
 def fetch(con: duckdb.DuckDBPyConnection, article_keys: np.ndarray) -> pa.Table:
     """The stored signature rows of these article keys."""
+    if not len(article_keys):
+        return con.execute(_FETCH.split(" SEMI JOIN")[0] + " LIMIT 0").to_arrow_table()
     con.register("wanted", pa.table({"article_key": pa.array(np.unique(article_keys), pa.int64())}))
     try:
         return con.execute(_FETCH).to_arrow_table()
