@@ -30,10 +30,12 @@ import numpy as np
 import pyarrow as pa
 
 from parsers.stories import neardup
+from warehouse import schemas
 
-VERSION = f"1 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
+VERSION = f"2 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
 MAX_DELTAS = 16  # more deltas than this are folded into one
 BASE_SHARE = 8  # deltas holding more than 1/8 of the base's rows are folded into the base
+_SIGNATURES = schemas.SCHEMAS["core.dedup_signatures"]
 Fingerprint = tuple[int, int]  # (articles sketched, sum of their article keys)
 
 
@@ -41,9 +43,17 @@ Fingerprint = tuple[int, int]  # (articles sketched, sum of their article keys)
 class _Part:
     keys: np.ndarray  # sorted band keys
     arts: np.ndarray  # the article key of each
+    sigs: pa.Table  # the signature rows of its articles, sorted by article key
     before: Fingerprint
     after: Fingerprint
     name: str = ""
+
+    @property
+    def sig_keys(self) -> np.ndarray:
+        """The article keys of `sigs`, as one array (read once)."""
+        if "_sig_keys" not in self.__dict__:
+            self.__dict__["_sig_keys"] = self.sigs.column("article_key").to_numpy()
+        return np.asarray(self.__dict__["_sig_keys"])
 
 
 def _key_sum(keys: np.ndarray) -> int:
@@ -91,8 +101,22 @@ class BandIndex:
                 return np.zeros(0, np.int64), np.zeros(0, np.int64)
             return np.concatenate(rows), np.concatenate(arts)
 
-    def add(self, con: duckdb.DuckDBPyConnection, article_keys: np.ndarray, bands: pa.Table) -> None:
-        """Record the rows of a batch just stored in `con`'s transaction (its sketched articles' keys, its bands)."""
+    def members(self, article_keys: np.ndarray) -> pa.Table:
+        """The signature rows of these article keys (after `lookup`, in the same transaction)."""
+        with self.lock:
+            wanted = np.unique(np.asarray(article_keys, np.int64))
+            found = []
+            for part in self.chain:
+                at = np.searchsorted(part.sig_keys, wanted)
+                inside = at < len(part.sig_keys)
+                hit = at[inside][part.sig_keys[at[inside]] == wanted[inside]]
+                if len(hit):
+                    found.append(part.sigs.take(pa.array(hit)))
+            return pa.concat_tables(found) if found else _SIGNATURES.empty_table()
+
+    def add(self, con: duckdb.DuckDBPyConnection, signatures: pa.Table, bands: pa.Table) -> None:
+        """Record the rows of a batch just stored in `con`'s transaction (its signature rows, its bands)."""
+        article_keys = signatures.column("article_key").to_numpy()
         with self.lock:
             now = fingerprint(con)
             before = (now[0] - len(article_keys), now[1] - _key_sum(article_keys))
@@ -100,7 +124,8 @@ class BandIndex:
             keys = bands.column("key").to_numpy()
             order = np.argsort(keys, kind="stable")
             arts = bands.column("article_key").to_numpy()[order]
-            part = _Part(np.ascontiguousarray(keys[order]), np.ascontiguousarray(arts), before, now)
+            sigs = signatures.cast(_SIGNATURES).sort_by("article_key")
+            part = _Part(np.ascontiguousarray(keys[order]), np.ascontiguousarray(arts), sigs, before, now)
             self.chain.append(part)
             self._write_deltas(self.chain[1:])
 
@@ -147,8 +172,18 @@ class BandIndex:
             ).fetchnumpy()
         finally:
             con.unregister("band_index_skip")
+        con.register("band_index_skip", skip)
+        try:
+            sigs = con.execute(
+                "SELECT * FROM core.dedup_signatures ANTI JOIN band_index_skip USING (article_key)"
+                " ORDER BY article_key"
+            ).to_arrow_table()
+        finally:
+            con.unregister("band_index_skip")
         keys, arts = np.asarray(found["key"], np.int64), np.asarray(found["article_key"], np.int64)
-        self._write_base(_Part(keys, arts, (0, 0), target), [])
+        self._write_base(
+            _Part(keys, arts, sigs.select(_SIGNATURES.names).cast(_SIGNATURES), (0, 0), target), []
+        )
 
     def _fold(self) -> None:
         """Fold the chain's deltas into one, or into the base, once they grow."""
@@ -167,6 +202,7 @@ class BandIndex:
         base.name = f"base-{secrets.token_hex(6)}"
         np.save(self.folder / f"{base.name}.keys.npy", base.keys)
         np.save(self.folder / f"{base.name}.arts.npy", base.arts)
+        _write_table(self.folder / f"{base.name}.sigs.arrow", base.sigs)
         self.base = _load_base(self.folder, base.name, base.after)
         self._write_deltas(deltas)
 
@@ -177,6 +213,7 @@ class BandIndex:
             if not d.name:
                 d.name = f"delta-{secrets.token_hex(6)}"
                 np.savez(self.folder / f"{d.name}.npz", keys=d.keys, arts=d.arts)
+                _write_table(self.folder / f"{d.name}.sigs.arrow", d.sigs)
         self.deltas = list(deltas)
         self.chain = [self.base, *deltas]
         meta = {
@@ -191,7 +228,7 @@ class BandIndex:
         os.replace(staging, self.folder / "meta.json")
         self.seen = _stat(self.folder / "meta.json")
         listed = {self.base.name, *(d.name for d in self.deltas)}
-        for old in self.folder.glob("*-*.np[yz]"):  # files nothing lists any more
+        for old in self.folder.glob("*-*.*"):  # files nothing lists any more
             if old.name.split(".")[0] not in listed:
                 old.unlink(missing_ok=True)
 
@@ -224,6 +261,7 @@ def _merge(parts: list[_Part]) -> _Part:
     order = np.argsort(keys, kind="stable")
     keys, arts = keys[order], arts[order]
     first = parts[0]
+    sigs = pa.concat_tables([p.sigs for p in parts]).sort_by("article_key")
     at = np.searchsorted(first.keys, keys, "right") + np.arange(len(keys))  # after equal keys: stable
     out_keys = np.empty(len(first.keys) + len(keys), np.int64)
     out_arts = np.empty(len(out_keys), np.int64)
@@ -231,7 +269,7 @@ def _merge(parts: list[_Part]) -> _Part:
     rest[at] = False
     out_keys[at], out_arts[at] = keys, arts
     out_keys[rest], out_arts[rest] = first.keys, first.arts
-    return _Part(out_keys, out_arts, first.before, parts[-1].after)
+    return _Part(out_keys, out_arts, sigs, first.before, parts[-1].after)
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:
@@ -251,13 +289,27 @@ def _load_base(folder: Path, name: str, after: Fingerprint) -> _Part:
     arts = np.load(folder / f"{name}.arts.npy", mmap_mode="r")
     if len(keys) != len(arts):
         raise ValueError("base files of different lengths")
-    return _Part(keys, arts, (0, 0), after, name)
+    return _Part(keys, arts, _read_table(folder / f"{name}.sigs.arrow"), (0, 0), after, name)
 
 
 def _load_delta(folder: Path, meta: dict[str, object]) -> _Part:
     with np.load(folder / f"{meta['name']}.npz") as data:
         before, after = _fp(meta["before"]), _fp(meta["after"])  # type: ignore[arg-type]
-        return _Part(data["keys"], data["arts"], before, after, str(meta["name"]))
+        sigs = _read_table(folder / f"{meta['name']}.sigs.arrow")
+        return _Part(data["keys"], data["arts"], sigs, before, after, str(meta["name"]))
+
+
+def _write_table(path: Path, table: pa.Table) -> None:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_table(path: Path) -> pa.Table:
+    """An Arrow file, memory-mapped: its signatures are read from the page cache, not copied."""
+    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    if table.schema != _SIGNATURES:
+        raise ValueError(f"{path.name}: not the signature schema")
+    return table
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> Fingerprint:

@@ -162,4 +162,4 @@ def store(con: duckdb.DuckDBPyConnection, sketches: Sketches) -> None:
         con.unregister("batch_bands")
     index = band_index.for_connection(con)
     if index is not None and sketches.signatures.num_rows:
-        index.add(con, sketches.signatures.column("article_key").to_numpy(), sketches.bands)
+        index.add(con, sketches.signatures, sketches.bands)

@@ -77,7 +77,7 @@ def candidates(
     con: duckdb.DuckDBPyConnection, bands: pa.Table
 ) -> tuple[dict[str, np.ndarray], pa.Table | None]:
     """Per (new, history) article pair sharing a band: `a`, `b`, full-text bands `shared`, `n_shingles` of b;
-    and, when there are few members, all their signature rows (one read instead of three).
+    and, through the index, all their signature rows (then nothing more is read from DuckDB).
 
     Through the key-ordered band index on a local file (warehouse.band_index), else the SQL join.
     """
@@ -100,17 +100,8 @@ def candidates(
     )
     shared = np.add.reduceat(full, starts) if len(a) else np.zeros(0, np.int64)
     a, b = a[starts], b[starts]
-    wanted = np.unique(b)
-    members = fetch(con, wanted) if len(wanted) <= FETCH_ALL else None
-    if members is not None:
-        known, n_shingles = members.column("article_key").to_numpy(), members.column("n_shingles").to_numpy()
-    else:
-        con.register("wanted", pa.table({"article_key": pa.array(wanted, pa.int64())}))
-        try:
-            sizes = con.execute(_SIZES).fetchnumpy()
-        finally:
-            con.unregister("wanted")
-        known, n_shingles = np.asarray(sizes["article_key"], np.int64), np.asarray(sizes["n_shingles"])
+    members = index.members(b)  # every member's signature row, from the index's files
+    known, n_shingles = members.column("article_key").to_numpy(), members.column("n_shingles").to_numpy()
     stored = np.isin(b, known)  # as the SQL join: a member without a signature row is no candidate
     a, b, shared = a[stored], b[stored], shared[stored]
     sizes_b = n_shingles[rows(known, b)] if len(b) else np.zeros(0, np.int32)
