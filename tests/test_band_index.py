@@ -70,7 +70,9 @@ def test_index_candidates_are_the_band_joins(warehouse):
         assert _index_candidates(con, bands) == expected
         members = np.array(sorted({b for _, b, _, _ in expected}), np.int64)
         from_index = index.members(members).sort_by("article_key")
-        assert from_index.to_pylist() == story_candidates.fetch(con, members).sort_by("article_key").to_pylist()
+        assert (
+            from_index.to_pylist() == story_candidates.fetch(con, members).sort_by("article_key").to_pylist()
+        )
         pairs += len(expected)
         _load(con, batch)
     assert pairs > 300  # the set's variants meet their bases
