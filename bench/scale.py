@@ -43,7 +43,7 @@ from typing import Any
 
 from bench import scale_history
 from bench.scale_build import build_warehouse
-from bench.scale_load import LOAD_ROWS, load_benchmark
+from bench.scale_load import LOAD_ROWS, arrow_ceiling, build_band_index, load_benchmark
 from bench.scale_noop import noop_benchmark
 from bench.scale_templates import templates
 
@@ -118,9 +118,9 @@ def scale_benchmark(
             built = _phase("build", "--path", str(published), "--size", str(size), "--history", history)
             figures[f"build_seconds_{name}"], figures[f"warehouse_mb_{name}"] = built["seconds"], built["mb"]
             figures[f"build_peak_rss_mb_{name}"] = built["peak_rss_mb"]
-            print(
-                f"  {size:>9,} articles: built in {built['seconds']:.0f} s, {built['mb']:,.0f} MB", flush=True
-            )
+            figures[f"band_index_seconds_{name}"] = built["band_index_seconds"]
+            print(f"  {size:>9,} articles: built in {built['seconds']:.0f} s, {built['mb']:,.0f} MB; band index "
+                  f"(warehouse.band_index, once) {built['band_index_seconds']:.1f} s", flush=True)  # fmt: skip
             loaded = _phase("load", "--path", str(published), "--repeat", str(repeat), "--history", history)
             figures[f"load_rows_per_s_{name}"] = loaded["rows_per_s"]
             figures[f"load_seconds_{name}"] = loaded["seconds"]
@@ -139,6 +139,9 @@ def scale_benchmark(
                   f"writes {loaded['write_seconds']:.2f} s = {loaded['write_rows_per_s']:,.0f} rows/s; as one batch of "
                   f"{LOAD_ROWS:,}: {loaded['one_batch_rows_per_s']:,.0f} rows/s, the writes "
                   f"{loaded['one_batch_write_rows_per_s']:,.0f} rows/s", flush=True)  # fmt: skip
+            figures[f"load_arrow_rows_per_s_{name}"] = loaded["arrow_rows_per_s"]
+            print(f"  {size:>9,} articles: beside it, the same {LOAD_ROWS:,} articles' rows alone as one Arrow insert "
+                  f"into core.articles, COMMIT, CHECKPOINT: {loaded['arrow_rows_per_s']:,.0f} rows/s", flush=True)  # fmt: skip
             figures[f"load_stories_{name}"] = loaded["stories"]
             print(
                 f"  {size:>9,} articles: stories of the {LOAD_ROWS:,} ({history} history): {loaded['stories']}"
@@ -179,6 +182,7 @@ def run_phase(args: argparse.Namespace) -> dict[str, Any]:
         out = build_warehouse(
             primary, args.size, templates(), "http://127.0.0.1:1/feed.xml", args.size, args.history
         )
+        out["band_index_seconds"] = build_band_index(primary)  # as the first load after an upgrade would
         os.sync()  # untimed: the next phase's commits must not queue behind this one's gigabytes
     elif args.phase == "load":
         primary, tmpl = db.primary_path(Path(args.path)), templates()
@@ -187,6 +191,7 @@ def run_phase(args: argparse.Namespace) -> dict[str, Any]:
         # this): each scan of the history is done once for all of them
         whole = load_benchmark(primary, tmpl, args.repeat, LOAD_ROWS, args.history)
         out.update({f"one_batch_{k}": v for k, v in whole.items() if k != "runs"})
+        out["arrow_rows_per_s"] = arrow_ceiling(primary, tmpl, args.repeat)
     elif args.phase == "noop":
         from bench.__main__ import quiet_logs
 

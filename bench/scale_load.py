@@ -225,3 +225,48 @@ def _sketches(b: LoadBatch, kind: Any) -> Any:
     sizes = b.sketches.signatures.column("n_shingles").to_numpy()
     leads = b.leads
     return kind(tuple(a.article_id for a in b.articles), neardup.Sketch(sigs, sizes, leads), tuple(keys))
+
+
+def build_band_index(primary: Path) -> float:
+    """Seconds to build the warehouse's band index from core.dedup_bands (the build writes the table only)."""
+    from warehouse import band_index, db
+
+    con = db.connect(primary)
+    try:
+        start = time.perf_counter()
+        index = band_index.for_connection(con)
+        if index is not None:
+            index.lookup(con, np.zeros(0, np.int64))
+        return time.perf_counter() - start
+    finally:
+        con.close()
+
+
+def arrow_ceiling(primary: Path, tmpl: list[Template], repeat: int) -> float:
+    """Rows/s of the LOAD_ROWS articles' rows alone: one Arrow insert into core.articles, COMMIT, CHECKPOINT.
+
+    What DuckDB writes for this row shape (two texts of ~2.7 kB) with nothing else: the ceiling a
+    load of these articles can approach (median of `repeat`; deleted again, untimed).
+    """
+    from warehouse import db, load, schemas
+
+    times = []
+    for r in range(repeat):
+        tag = f"arrow-{r}-{primary.stem}"
+        run_id = f"bench-{tag}"
+        articles = [a for b in load_batches(tmpl, LOAD_ROWS, tag) for a in b.articles]
+        table = schemas.table("core.articles", load._article_rows(articles, run_id, datetime.now()))
+        con = db.connect(primary)
+        try:
+            con.register("arrow_rows", table)
+            start = time.perf_counter()
+            con.execute("BEGIN TRANSACTION")
+            con.execute("INSERT INTO core.articles BY NAME SELECT * FROM arrow_rows")
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+            times.append(time.perf_counter() - start)
+            con.execute("DELETE FROM core.articles WHERE run_id = $run", {"run": run_id})
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    return LOAD_ROWS / statistics.median_low(times)

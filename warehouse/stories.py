@@ -18,7 +18,7 @@ import pyarrow as pa
 from parsers.model import Article
 from parsers.stories import assign as stories
 from parsers.stories import neardup
-from warehouse import schemas, story_candidates
+from warehouse import band_index, schemas, story_candidates
 
 
 @dataclass(frozen=True)
@@ -160,3 +160,6 @@ def store(con: duckdb.DuckDBPyConnection, sketches: Sketches) -> None:
     finally:
         con.unregister("batch_signatures")
         con.unregister("batch_bands")
+    index = band_index.for_connection(con)
+    if index is not None and sketches.signatures.num_rows:
+        index.add(con, sketches.signatures, sketches.bands)

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from parsers.stories import neardup
+from warehouse import band_index
 
 # Per (new article, history member) pair: the full-text bands they share, and the member's size.
 # Joined on the key alone: a key hashes its band's index with the values (neardup._bands), so equal
@@ -34,6 +35,12 @@ _FETCH = """
 SELECT s.article_key, s.article_id, s.n_shingles, s.sig, s.story_id, s.text_key
 FROM core.dedup_signatures s SEMI JOIN wanted w ON s.article_key = w.article_key
 """
+_SIZES = (
+    "SELECT s.article_key, s.n_shingles FROM core.dedup_signatures s SEMI JOIN wanted w USING (article_key)"
+)
+FETCH_ALL = (
+    4_000  # members of a batch's pairs read at once; more (texts repeated thousands of times): bounded first
+)
 FIRST_LOOK = 4  # per new article, the members sharing the most bands, scored to bound the others
 
 
@@ -41,14 +48,10 @@ def search(
     con: duckdb.DuckDBPyConnection, bands: pa.Table, keys: np.ndarray, batch: neardup.Sketch
 ) -> tuple[dict[str, np.ndarray], pa.Table]:
     """Candidate pairs (`a` new, `b` history article keys) that can be best matches, and their members' rows."""
-    con.register("new_bands", bands)
-    try:
-        found = con.execute(_CANDIDATES).fetchnumpy()
-    finally:
-        con.unregister("new_bands")
+    found, members = candidates(con, bands)
     a, b = np.asarray(found["a"], np.int64), np.asarray(found["b"], np.int64)
     if not len(a):
-        return {"a": a, "b": b}, fetch(con, b)
+        return {"a": a, "b": b}, members if members is not None else fetch(con, b)
     row = rows(keys, a)
     bound = neardup.score_bounds(
         np.asarray(found["shared"]), batch.sizes[row], np.asarray(found["n_shingles"])
@@ -58,7 +61,7 @@ def search(
     starts = np.flatnonzero(np.r_[True, row[order][1:] != row[order][:-1]])
     place = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     first = order[place < FIRST_LOOK]
-    seen = fetch(con, np.unique(b[first]))
+    seen = members if members is not None else fetch(con, np.unique(b[first]))
     sigs, sizes = signatures(seen), seen.column("n_shingles").to_numpy()
     at = rows(seen.column("article_key").to_numpy(), b[first])
     scores = neardup.similarities(batch.sigs[row[first]], sigs[at], batch.sizes[row[first]], sizes[at])
@@ -70,8 +73,45 @@ def search(
     return {"a": a[keep], "b": b[keep]}, old
 
 
+def candidates(
+    con: duckdb.DuckDBPyConnection, bands: pa.Table
+) -> tuple[dict[str, np.ndarray], pa.Table | None]:
+    """Per (new, history) article pair sharing a band: `a`, `b`, full-text bands `shared`, `n_shingles` of b;
+    and, through the index, all their signature rows (then nothing more is read from DuckDB).
+
+    Through the key-ordered band index on a local file (warehouse.band_index), else the SQL join.
+    """
+    index = band_index.for_connection(con)
+    if index is None:
+        con.register("new_bands", bands)
+        try:
+            return dict(con.execute(_CANDIDATES).fetchnumpy()), None
+        finally:
+            con.unregister("new_bands")
+    row, b = index.lookup(con, bands.column("key").to_numpy())
+    a = bands.column("article_key").to_numpy()[row]
+    full = (bands.column("band").to_numpy()[row] < neardup.BANDS).astype(np.int64)
+    keep = a != b
+    a, b, full = a[keep], b[keep], full[keep]
+    order = np.lexsort((b, a))
+    a, b, full = a[order], b[order], full[order]
+    starts = (
+        np.flatnonzero(np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]) if len(a) else np.zeros(0, int)
+    )
+    shared = np.add.reduceat(full, starts) if len(a) else np.zeros(0, np.int64)
+    a, b = a[starts], b[starts]
+    members = index.members(b)  # every member's signature row, from the index's files
+    known, n_shingles = members.column("article_key").to_numpy(), members.column("n_shingles").to_numpy()
+    stored = np.isin(b, known)  # as the SQL join: a member without a signature row is no candidate
+    a, b, shared = a[stored], b[stored], shared[stored]
+    sizes_b = n_shingles[rows(known, b)] if len(b) else np.zeros(0, np.int32)
+    return {"a": a, "b": b, "shared": shared, "n_shingles": sizes_b}, members
+
+
 def fetch(con: duckdb.DuckDBPyConnection, article_keys: np.ndarray) -> pa.Table:
     """The stored signature rows of these article keys."""
+    if not len(article_keys):
+        return con.execute(_FETCH.split(" SEMI JOIN")[0] + " LIMIT 0").to_arrow_table()
     con.register("wanted", pa.table({"article_key": pa.array(np.unique(article_keys), pa.int64())}))
     try:
         return con.execute(_FETCH).to_arrow_table()
