@@ -5,7 +5,8 @@ Pure functions over `Profile`s (an article's anchors, lexical tokens and copy-le
 - `profile(...)`: anchors (parsers.stories.anchors), lexical tokens of the title and lead (English words
   without stopwords, Chinese character bigrams, after traditional-to-simplified conversion), a Chinese
   lead's words in English (parsers.stories.crosslex, CC-CEDICT) and the copy level's MinHash signature;
-- `features(a, b)`: lexical cosine (same language), rare words shared across languages, copy score,
+- `features(a, b)`: lexical cosine (same language), rare words shared (across languages; English pairs
+  without a conflict), copy score,
   agreement per anchor kind, and conflicts (other document numbers or counted measures, dates far apart,
   other follow-up stages of one document: parsers.stories.stage);
 - `decide(a, b)`: a logistic combination of the features, calibrated on the dev split of
@@ -41,36 +42,42 @@ from parsers.stories.lexical import lexical_tokens as lexical_tokens
 from parsers.stories.lexical import token_hash
 
 LEX_BYTES = 1_000
+# English pairs: words no other page of the history carries (scaled idf >= 0.8 is a document frequency
+# of 2 in a few hundred profiles: the two pages themselves), counted only when the pair has no conflict.
+# Less rare words are topic words a neighbouring event shares too (two zero-tariff grants to least
+# developed countries, a port-fee notice and its implementation measures); docs/events.md (h14-terms).
+RARE_EN_IDF = 0.8
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.717,
-    "conflict_counts": -0.472,
-    "conflict_dates": -2.121,
-    "conflict_docs": -1.579,
-    "conflict_entities": -1.196,
-    "conflict_genre": -2.363,
-    "conflict_period": -1.249,
-    "conflict_rates": -0.96,
+    "bias": -6.696,
+    "conflict_counts": -0.435,
+    "conflict_dates": -2.065,
+    "conflict_docs": -1.517,
+    "conflict_entities": -1.164,
+    "conflict_genre": -2.306,
+    "conflict_period": -1.234,
+    "conflict_rates": -0.905,
     "conflict_ruling": 0.0,
-    "conflict_stage": -2.229,
-    "copy": 0.131,
-    "cross_language": -0.147,
-    "ev_codes": 0.086,
-    "ev_dates": 1.042,
-    "ev_docs": 1.057,
+    "conflict_stage": -2.215,
+    "copy": 0.091,
+    "cross_language": -0.345,
+    "ev_codes": 0.076,
+    "ev_dates": 1.048,
+    "ev_docs": 1.07,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.716,
-    "ev_people": 1.702,
-    "ev_places": 0.029,
-    "ev_terms": 0.165,
-    "lexical": 1.635,
-    "lexical_cross": 1.991,
-    "main_doc": 1.057,
-    "pub_far": -1.302,
-    "pub_in_text": 0.938,
+    "ev_numbers": 0.711,
+    "ev_people": 1.703,
+    "ev_places": 0.033,
+    "ev_terms": 0.159,
+    "lexical": 1.567,
+    "lexical_cross": 2.361,
+    "lexical_rare": 1.394,
+    "main_doc": 1.07,
+    "pub_far": -1.402,
+    "pub_in_text": 0.941,
     "pub_mid": 0.0,
-    "pub_near": 1.005,
-    "terms": 5.062,
+    "pub_near": 1.042,
+    "terms": 4.997,
 }
 THRESHOLD = 0.3
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
@@ -201,6 +208,7 @@ def features(
         "lexical_cross": 0.0
         if a.language == b.language
         else crosslex.shared_rare(zh.lexical_en, en.lexical, stats),
+        "lexical_rare": _rare_en(a, b, stats) if not found else 0.0,
         "copy": copy_score(a, b),
         "terms": cosine(anchor_keys(a.anchors, ("terms",)), anchor_keys(b.anchors, ("terms",)), stats),
         "main_doc": 1.0 if "main_docs" in shared else 0.0,
@@ -215,6 +223,12 @@ def features(
         }
     )
     return f
+
+
+def _rare_en(a: Profile, b: Profile, stats: Stats | None) -> float:
+    if a.language != "en" or b.language != "en":
+        return 0.0
+    return crosslex.shared_rare(a.lexical, b.lexical, stats, RARE_EN_IDF)
 
 
 def pair_anchors(a: Profile, b: Profile) -> tuple[anchor_mod.Anchors, anchor_mod.Anchors]:
