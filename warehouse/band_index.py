@@ -8,8 +8,11 @@ as they grow (LSM-like). A look-up is a binary search per key: a batch's cost no
 the history.
 
 `core.dedup_bands` stays the truth; the index is a cache checked against it at every use. Its
-fingerprint is the count and the sum of the article keys of `core.dedup_signatures` (every sketched
-article, bands or not), read inside the caller's transaction (a few ms at 1M). The base and each
+fingerprint is the count, the sum of the article keys and the sum of the hashes of (article key,
+text key, story id) of `core.dedup_signatures` (every sketched article, bands or not), read inside
+the caller's transaction: the text key fixes the signature and the bands, so the same articles
+stored again with other texts or stories (a reparse rolled back, a restored copy) do not pass for
+the index's. The base and each
 delta carry the fingerprint they lead to; the chain of deltas reaching the warehouse's fingerprint
 is used (a delta of a batch that was then rolled back is skipped), and when none does (a crash
 between the commit and the files, rows deleted, other code writing) the index is rebuilt from the
@@ -22,6 +25,7 @@ import json
 import os
 import secrets
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,11 +36,17 @@ import pyarrow as pa
 from parsers.stories import neardup
 from warehouse import schemas
 
-VERSION = f"2 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
+VERSION = f"3 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
 MAX_DELTAS = 16  # more deltas than this are folded into one
 BASE_SHARE = 8  # deltas holding more than 1/8 of the base's rows are folded into the base
 _SIGNATURES = schemas.SCHEMAS["core.dedup_signatures"]
-Fingerprint = tuple[int, int]  # (articles sketched, sum of their article keys)
+# DuckDB's hash, for the batch's rows too (warehouse.stories gives them as Arrow): the same function both sides
+_FINGERPRINT = (
+    "SELECT count(*), coalesce(sum(article_key), 0), coalesce(sum(hash(article_key, text_key, story_id)), 0)"
+    " FROM {}"
+)
+Fingerprint = tuple[int, int, int]  # (articles sketched, sum of their keys, sum of their rows' hashes)
+EMPTY: Fingerprint = (0, 0, 0)
 
 
 @dataclass(eq=False)
@@ -54,10 +64,6 @@ class _Part:
         if "_sig_keys" not in self.__dict__:
             self.__dict__["_sig_keys"] = self.sigs.column("article_key").to_numpy()
         return np.asarray(self.__dict__["_sig_keys"])
-
-
-def _key_sum(keys: np.ndarray) -> int:
-    return sum(int(k) for k in np.asarray(keys, np.int64).tolist())
 
 
 @dataclass(eq=False)
@@ -118,8 +124,8 @@ class BandIndex:
         """Record the rows of a batch just stored in `con`'s transaction (its signature rows, its bands)."""
         article_keys = signatures.column("article_key").to_numpy()
         with self.lock:
-            now = fingerprint(con)
-            before = (now[0] - len(article_keys), now[1] - _key_sum(article_keys))
+            now, batch = fingerprint(con), fingerprint(con, signatures)
+            before = (now[0] - batch[0], now[1] - batch[1], now[2] - batch[2])
             self._validate(con, before, exclude=article_keys)
             keys = bands.column("key").to_numpy()
             order = np.argsort(keys, kind="stable")
@@ -182,7 +188,7 @@ class BandIndex:
             con.unregister("band_index_skip")
         keys, arts = np.asarray(found["key"], np.int64), np.asarray(found["article_key"], np.int64)
         self._write_base(
-            _Part(keys, arts, sigs.select(_SIGNATURES.names).cast(_SIGNATURES), (0, 0), target), []
+            _Part(keys, arts, sigs.select(_SIGNATURES.names).cast(_SIGNATURES), EMPTY, target), []
         )
 
     def _fold(self) -> None:
@@ -245,7 +251,8 @@ class BandIndex:
                     raise ValueError("made with other band parameters")
                 self.base = _load_base(self.folder, meta["base"]["name"], _fp(meta["base"]["after"]))
                 self.deltas = [_load_delta(self.folder, d) for d in meta["deltas"]]
-            except (OSError, ValueError, KeyError):  # unreadable or outdated: rebuilt by _validate
+            # unreadable (a file cut short by a crash: EOFError, BadZipFile) or outdated: rebuilt by _validate
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 self.base, self.deltas = None, []
             self.seen = stat
 
@@ -281,7 +288,7 @@ def _stat(path: Path) -> tuple[int, int, int] | None:
 
 
 def _fp(values: list[int]) -> Fingerprint:
-    return int(values[0]), int(values[1])
+    return int(values[0]), int(values[1]), int(values[2])
 
 
 def _load_base(folder: Path, name: str, after: Fingerprint) -> _Part:
@@ -289,11 +296,12 @@ def _load_base(folder: Path, name: str, after: Fingerprint) -> _Part:
     arts = np.load(folder / f"{name}.arts.npy", mmap_mode="r")
     if len(keys) != len(arts):
         raise ValueError("base files of different lengths")
-    return _Part(keys, arts, _read_table(folder / f"{name}.sigs.arrow"), (0, 0), after, name)
+    return _Part(keys, arts, _read_table(folder / f"{name}.sigs.arrow"), EMPTY, after, name)
 
 
 def _load_delta(folder: Path, meta: dict[str, object]) -> _Part:
-    with np.load(folder / f"{meta['name']}.npz") as data:
+    # our own handle: np.load leaves its file open when the zip is cut short (BadZipFile)
+    with open(folder / f"{meta['name']}.npz", "rb") as handle, np.load(handle) as data:
         before, after = _fp(meta["before"]), _fp(meta["after"])  # type: ignore[arg-type]
         sigs = _read_table(folder / f"{meta['name']}.sigs.arrow")
         return _Part(data["keys"], data["arts"], sigs, before, after, str(meta["name"]))
@@ -312,10 +320,18 @@ def _read_table(path: Path) -> pa.Table:
     return table
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection) -> Fingerprint:
-    """(count, sum of article keys) of `core.dedup_signatures`, as `con`'s transaction sees it."""
-    row = con.execute("SELECT count(*), coalesce(sum(article_key), 0) FROM core.dedup_signatures").fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+def fingerprint(con: duckdb.DuckDBPyConnection, rows: pa.Table | None = None) -> Fingerprint:
+    """(count, key sum, row-hash sum) of `core.dedup_signatures` as `con`'s transaction sees it (or of `rows`)."""
+    if rows is not None:
+        con.register("band_index_rows", rows)
+    try:
+        row = con.execute(
+            _FINGERPRINT.format("band_index_rows" if rows is not None else "core.dedup_signatures")
+        ).fetchone()
+    finally:
+        if rows is not None:
+            con.unregister("band_index_rows")
+    return (int(row[0]), int(row[1]), int(row[2])) if row else EMPTY
 
 
 _OPEN: dict[Path, BandIndex] = {}
