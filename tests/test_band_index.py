@@ -231,3 +231,20 @@ def test_files_cut_short_by_a_crash_are_rebuilt(warehouse, pattern, keep):
     cut.write_bytes(cut.read_bytes()[: int(cut.stat().st_size * keep)])
     band_index._OPEN.clear()  # the next process
     _same_as_sql(con, articles[3 * BATCH : 4 * BATCH])
+
+
+def test_a_read_only_connection_writes_no_files(tmp_path):
+    path = tmp_path / "tw.primary.duckdb"
+    articles = _articles()
+    con = db.connect(path)
+    _load(con, articles[:BATCH])
+    con.close()
+    shutil.rmtree(tmp_path / "tw.primary.duckdb.bands")
+    band_index._OPEN.clear()
+    reader = db.connect(path, read_only=True)  # an analyst's session, maybe on a read-only disk
+    try:
+        bands = _bands(articles[BATCH : 2 * BATCH])
+        assert _index_candidates(reader, bands) == _sql_candidates(reader, bands)
+    finally:
+        reader.close()
+    assert not (tmp_path / "tw.primary.duckdb.bands").exists()
