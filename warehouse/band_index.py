@@ -339,11 +339,13 @@ _OPEN_LOCK = threading.Lock()
 
 
 def for_connection(con: duckdb.DuckDBPyConnection) -> BandIndex | None:
-    """The band index of `con`'s warehouse file (one per file and process), or None off a local file."""
+    """The band index of `con`'s warehouse file (one per file and process), or None off a writable local file."""
     row = con.execute(
-        "SELECT path, type FROM duckdb_databases() WHERE database_name = current_database()"
+        "SELECT path, type, readonly FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     if not row or row[1] != "duckdb" or not row[0] or str(row[0]) == ":memory:":
+        return None
+    if row[2]:  # a read-only session (an analyst's, a read-only disk) writes no files: the SQL join
         return None
     folder = Path(str(row[0]) + ".bands").resolve()
     with _OPEN_LOCK:
