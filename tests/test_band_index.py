@@ -175,8 +175,9 @@ def _same_as_sql(con, batch) -> None:
     members = np.array(sorted({b for _, b, _, _ in expected}), np.int64)
     index = band_index.for_connection(con)
     assert index is not None
-    got = index.members(members).sort_by("article_key").to_pylist()
-    assert got == story_candidates.fetch(con, members).sort_by("article_key").to_pylist()
+    order = [("article_key", "ascending"), ("story_id", "ascending")]
+    got = index.members(members).sort_by(order).to_pylist()
+    assert got == story_candidates.fetch(con, members).sort_by(order).to_pylist()
 
 
 def _reparse(con, articles) -> None:
@@ -248,3 +249,24 @@ def test_a_read_only_connection_writes_no_files(tmp_path):
     finally:
         reader.close()
     assert not (tmp_path / "tw.primary.duckdb.bands").exists()
+
+
+def test_an_article_stored_again_with_the_same_key_is_counted_twice(warehouse):
+    con, folder = warehouse
+    articles = _articles()
+    _load(con, articles[:BATCH])
+    shutil.rmtree(folder)  # behind: the next store rebuilds
+    band_index._OPEN.clear()
+    _load(con, articles[:BATCH])  # the same articles stored again: two rows per key in the tables
+    _same_as_sql(con, articles[BATCH : 2 * BATCH])
+
+
+def test_an_article_stored_again_while_the_folder_is_deleted(warehouse):
+    con, folder = warehouse
+    articles = _articles()
+    _load(con, articles[:BATCH])
+    _, sketches = stories.assign(con, [replace(a) for a in articles[:BATCH]])
+    shutil.rmtree(folder)  # "deleting the folder is safe" (docs/dedup.md), even during a load
+    band_index._OPEN.clear()
+    stories.store(con, sketches)  # the same keys again: the rebuild must keep the first copies
+    _same_as_sql(con, articles[BATCH : 2 * BATCH])
