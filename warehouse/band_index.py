@@ -112,39 +112,40 @@ class BandIndex:
         with self.lock:
             wanted = np.unique(np.asarray(article_keys, np.int64))
             found = []
-            for part in self.chain:
-                at = np.searchsorted(part.sig_keys, wanted)
-                inside = at < len(part.sig_keys)
-                hit = at[inside][part.sig_keys[at[inside]] == wanted[inside]]
-                if len(hit):
+            for part in self.chain:  # every row of a key: an article stored twice has two, as in the table
+                lo = np.searchsorted(part.sig_keys, wanted, "left")
+                count = np.searchsorted(part.sig_keys, wanted, "right") - lo
+                total = int(count.sum())
+                hit = np.repeat(lo, count) + np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+                if total:
                     found.append(part.sigs.take(pa.array(hit)))
             return pa.concat_tables(found) if found else _SIGNATURES.empty_table()
 
     def add(self, con: duckdb.DuckDBPyConnection, signatures: pa.Table, bands: pa.Table) -> None:
         """Record the rows of a batch just stored in `con`'s transaction (its signature rows, its bands)."""
-        article_keys = signatures.column("article_key").to_numpy()
         with self.lock:
             now, batch = fingerprint(con), fingerprint(con, signatures)
             before = (now[0] - batch[0], now[1] - batch[1], now[2] - batch[2])
-            self._validate(con, before, exclude=article_keys)
+            self._reload()
+            chain = self._chain_to(before)
+            if chain is None:  # behind: the table, which holds the batch already, is the new base
+                self._rebuild(con, now)
+                return
             keys = bands.column("key").to_numpy()
             order = np.argsort(keys, kind="stable")
             arts = bands.column("article_key").to_numpy()[order]
             sigs = signatures.cast(_SIGNATURES).sort_by("article_key")
             part = _Part(np.ascontiguousarray(keys[order]), np.ascontiguousarray(arts), sigs, before, now)
-            self.chain.append(part)
-            self._write_deltas(self.chain[1:])
+            self._write_deltas([*chain[1:], part])
 
     # --- state -------------------------------------------------------------------------------------
 
-    def _validate(
-        self, con: duckdb.DuckDBPyConnection, target: Fingerprint, exclude: np.ndarray | None = None
-    ) -> None:
-        """Make `chain` the parts reaching `target`, rebuilding from the table (less `exclude`) if none do."""
+    def _validate(self, con: duckdb.DuckDBPyConnection, target: Fingerprint) -> None:
+        """Make `chain` the parts reaching `target`, rebuilding from the table if none do."""
         self._reload()
         chain = self._chain_to(target)
         if chain is None:
-            self._rebuild(con, target, exclude)
+            self._rebuild(con, target)
             chain = [self.base] if self.base is not None else None
         if chain is None:
             raise RuntimeError("band index: no base after a rebuild")
@@ -162,30 +163,11 @@ class BandIndex:
             at = later[-1].after
         return chain
 
-    def _rebuild(
-        self, con: duckdb.DuckDBPyConnection, target: Fingerprint, exclude: np.ndarray | None
-    ) -> None:
-        """A new base from the whole table (without the rows of `exclude`, the batch being added)."""
+    def _rebuild(self, con: duckdb.DuckDBPyConnection, target: Fingerprint) -> None:
+        """A new base from the whole table, as `con`'s transaction sees it (at `target`)."""
         self.rebuilds += 1
-        skip = pa.table(
-            {"article_key": pa.array(np.asarray(exclude if exclude is not None else [], np.int64))}
-        )
-        con.register("band_index_skip", skip)
-        try:
-            found = con.execute(
-                "SELECT key, article_key FROM core.dedup_bands"
-                " ANTI JOIN band_index_skip USING (article_key) ORDER BY key"
-            ).fetchnumpy()
-        finally:
-            con.unregister("band_index_skip")
-        con.register("band_index_skip", skip)
-        try:
-            sigs = con.execute(
-                "SELECT * FROM core.dedup_signatures ANTI JOIN band_index_skip USING (article_key)"
-                " ORDER BY article_key"
-            ).to_arrow_table()
-        finally:
-            con.unregister("band_index_skip")
+        found = con.execute("SELECT key, article_key FROM core.dedup_bands ORDER BY key").fetchnumpy()
+        sigs = con.execute("SELECT * FROM core.dedup_signatures ORDER BY article_key").to_arrow_table()
         keys, arts = np.asarray(found["key"], np.int64), np.asarray(found["article_key"], np.int64)
         self._write_base(
             _Part(keys, arts, sigs.select(_SIGNATURES.names).cast(_SIGNATURES), EMPTY, target), []
