@@ -10,13 +10,14 @@ the history.
 `core.dedup_bands` stays the truth; the index is a cache checked against it at every use. Its
 fingerprint is the count, the sum of the article keys and the sum of the hashes of (article key,
 text key, story id) of `core.dedup_signatures` (every sketched article, bands or not), read inside
-the caller's transaction: the text key fixes the signature and the bands, so the same articles
-stored again with other texts or stories (a reparse rolled back, a restored copy) do not pass for
-the index's. The base and each
-delta carry the fingerprint they lead to; the chain of deltas reaching the warehouse's fingerprint
-is used (a delta of a batch that was then rolled back is skipped), and when none does (a crash
-between the commit and the files, rows deleted, other code writing) the index is rebuilt from the
-table. Used on a local warehouse file only; on DuckLake the SQL join runs (warehouse.story_candidates).
+the caller's transaction (about 60 ms at 1M rows): the text key fixes the signature and the bands,
+so the same articles stored again with other texts or stories (a reparse rolled back, a restored
+copy) do not pass for the index's. The base and each delta carry the fingerprint they lead to; the
+chain of deltas reaching the warehouse's fingerprint is used (a delta of a batch that was then
+rolled back is skipped), and when none does (a crash between the commit and the files, files cut
+short, rows deleted, other code writing) the index is rebuilt from the table. Used on a writable
+local warehouse file only; read-only and on DuckLake the SQL join runs (warehouse.story_candidates).
+The parts and their files: warehouse.band_parts.
 """
 
 from __future__ import annotations
