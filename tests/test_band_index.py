@@ -3,7 +3,9 @@
 Real texts: the 630 of the near-duplicate set (tests/data/neardup), loaded in batches into a warehouse
 file, as the loader does. After every batch the index's candidates are compared with the SQL join's
 on the same transaction; the index's files are then put behind (a crash between the commit and the
-files), a batch is rolled back, and a second process's index reads what the first wrote.
+files), a batch is rolled back, and a second process's index reads what the first wrote; the same
+articles stored again with other story ids (a reparse rolled back, a copy restored) or twice, files
+cut short by a crash, and a read-only connection.
 """
 
 from __future__ import annotations
