@@ -3,7 +3,9 @@
 Real texts: the 630 of the near-duplicate set (tests/data/neardup), loaded in batches into a warehouse
 file, as the loader does. After every batch the index's candidates are compared with the SQL join's
 on the same transaction; the index's files are then put behind (a crash between the commit and the
-files), a batch is rolled back, and a second process's index reads what the first wrote.
+files), a batch is rolled back, and a second process's index reads what the first wrote; the same
+articles stored again with other story ids (a reparse rolled back, a copy restored) or twice, files
+cut short by a crash, and a read-only connection.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 
 from parsers.stories import neardup
 from tests.test_story_candidates import _articles
-from warehouse import band_index, db, stories, story_candidates
+from warehouse import band_index, db, load, stories, story_candidates
 
 BATCH = 60
 
@@ -165,3 +167,108 @@ def test_deltas_fold_into_the_base(warehouse, monkeypatch):
         assert index is not None and len(index.deltas) <= 4  # folded at the next look-up
     files = sorted(p.name.split("-")[0] for p in folder.glob("*-*.np[yz]"))
     assert files.count("base") == 2  # keys and article keys of one base; folded deltas are gone
+
+
+def _same_as_sql(con, batch) -> None:
+    """The index's pairs and member rows (story ids included) are the SQL join's and the table's."""
+    bands = _bands(batch)
+    expected = _sql_candidates(con, bands)
+    assert _index_candidates(con, bands) == expected
+    members = np.array(sorted({b for _, b, _, _ in expected}), np.int64)
+    index = band_index.for_connection(con)
+    assert index is not None
+    order = [("article_key", "ascending"), ("story_id", "ascending")]
+    got = index.members(members).sort_by(order).to_pylist()
+    assert got == story_candidates.fetch(con, members).sort_by(order).to_pylist()
+
+
+def _reparse(con, articles) -> None:
+    """As flows.reparse does: clear, then the same articles again (here in the other order)."""
+    load.clear_articles(con)
+    for i in range(0, len(articles), BATCH):
+        _load(con, articles[::-1][i : i + BATCH])
+
+
+def test_a_rolled_back_reparse_of_the_same_articles_is_not_used(warehouse):
+    con, _ = warehouse
+    articles = _articles()
+    for i in range(0, 240, BATCH):
+        _load(con, articles[i : i + BATCH])
+    stored = con.execute("SELECT article_key, story_id FROM core.dedup_signatures ORDER BY 1").fetchall()
+    con.execute("BEGIN TRANSACTION")
+    _reparse(con, articles[:240])  # the same articles, hence the same count and key sum
+    changed = con.execute("SELECT article_key, story_id FROM core.dedup_signatures ORDER BY 1").fetchall()
+    con.execute("ROLLBACK")  # killed during COMMIT, say
+    assert changed != stored  # the other order founded some stories on other members
+    _same_as_sql(con, articles[240:300])
+
+
+def test_a_warehouse_restored_from_a_copy_is_not_mistaken_for_the_index(tmp_path):
+    path = tmp_path / "tw.primary.duckdb"
+    articles = _articles()
+    con = db.connect(path)
+    for i in range(0, 240, BATCH):
+        _load(con, articles[i : i + BATCH])
+    con.close()
+    shutil.copyfile(path, tmp_path / "backup.duckdb")
+    con = db.connect(path)
+    con.execute("BEGIN TRANSACTION")
+    _reparse(con, articles[:240])
+    con.execute("COMMIT")
+    con.close()
+    shutil.copyfile(tmp_path / "backup.duckdb", path)  # the backup put back
+    con = db.connect(path)
+    try:
+        _same_as_sql(con, articles[240:300])
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("pattern, keep", [("delta-*.npz", 0.5), ("base-*.keys.npy", 0.0)])
+def test_files_cut_short_by_a_crash_are_rebuilt(warehouse, pattern, keep):
+    con, folder = warehouse
+    articles = _articles()
+    for i in range(0, 3 * BATCH, BATCH):
+        _load(con, articles[i : i + BATCH])
+    (cut,) = folder.glob(pattern)  # listed in meta.json, its data lost (a power cut before the disk had it)
+    cut.write_bytes(cut.read_bytes()[: int(cut.stat().st_size * keep)])
+    band_index._OPEN.clear()  # the next process
+    _same_as_sql(con, articles[3 * BATCH : 4 * BATCH])
+
+
+def test_a_read_only_connection_writes_no_files(tmp_path):
+    path = tmp_path / "tw.primary.duckdb"
+    articles = _articles()
+    con = db.connect(path)
+    _load(con, articles[:BATCH])
+    con.close()
+    shutil.rmtree(tmp_path / "tw.primary.duckdb.bands")
+    band_index._OPEN.clear()
+    reader = db.connect(path, read_only=True)  # an analyst's session, maybe on a read-only disk
+    try:
+        bands = _bands(articles[BATCH : 2 * BATCH])
+        assert _index_candidates(reader, bands) == _sql_candidates(reader, bands)
+    finally:
+        reader.close()
+    assert not (tmp_path / "tw.primary.duckdb.bands").exists()
+
+
+def test_an_article_stored_again_with_the_same_key_is_counted_twice(warehouse):
+    con, folder = warehouse
+    articles = _articles()
+    _load(con, articles[:BATCH])
+    shutil.rmtree(folder)  # behind: the next store rebuilds
+    band_index._OPEN.clear()
+    _load(con, articles[:BATCH])  # the same articles stored again: two rows per key in the tables
+    _same_as_sql(con, articles[BATCH : 2 * BATCH])
+
+
+def test_an_article_stored_again_while_the_folder_is_deleted(warehouse):
+    con, folder = warehouse
+    articles = _articles()
+    _load(con, articles[:BATCH])
+    _, sketches = stories.assign(con, [replace(a) for a in articles[:BATCH]])
+    shutil.rmtree(folder)  # "deleting the folder is safe" (docs/dedup.md), even during a load
+    band_index._OPEN.clear()
+    stories.store(con, sketches)  # the same keys again: the rebuild must keep the first copies
+    _same_as_sql(con, articles[BATCH : 2 * BATCH])

@@ -8,12 +8,16 @@ as they grow (LSM-like). A look-up is a binary search per key: a batch's cost no
 the history.
 
 `core.dedup_bands` stays the truth; the index is a cache checked against it at every use. Its
-fingerprint is the count and the sum of the article keys of `core.dedup_signatures` (every sketched
-article, bands or not), read inside the caller's transaction (a few ms at 1M). The base and each
-delta carry the fingerprint they lead to; the chain of deltas reaching the warehouse's fingerprint
-is used (a delta of a batch that was then rolled back is skipped), and when none does (a crash
-between the commit and the files, rows deleted, other code writing) the index is rebuilt from the
-table. Used on a local warehouse file only; on DuckLake the SQL join runs (warehouse.story_candidates).
+fingerprint is the count, the sum of the article keys and the sum of the hashes of (article key,
+text key, story id) of `core.dedup_signatures` (every sketched article, bands or not), read inside
+the caller's transaction (about 60 ms at 1M rows): the text key fixes the signature and the bands,
+so the same articles stored again with other texts or stories (a reparse rolled back, a restored
+copy) do not pass for the index's. The base and each delta carry the fingerprint they lead to; the
+chain of deltas reaching the warehouse's fingerprint is used (a delta of a batch that was then
+rolled back is skipped), and when none does (a crash between the commit and the files, files cut
+short, rows deleted, other code writing) the index is rebuilt from the table. Used on a writable
+local warehouse file only; read-only and on DuckLake the SQL join runs (warehouse.story_candidates).
+The parts and their files: warehouse.band_parts.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import os
 import secrets
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,34 +35,17 @@ import numpy as np
 import pyarrow as pa
 
 from parsers.stories import neardup
-from warehouse import schemas
+from warehouse import band_parts
+from warehouse.band_parts import EMPTY, SIGNATURES, Fingerprint, Part
 
-VERSION = f"2 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
+VERSION = f"3 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
 MAX_DELTAS = 16  # more deltas than this are folded into one
 BASE_SHARE = 8  # deltas holding more than 1/8 of the base's rows are folded into the base
-_SIGNATURES = schemas.SCHEMAS["core.dedup_signatures"]
-Fingerprint = tuple[int, int]  # (articles sketched, sum of their article keys)
-
-
-@dataclass(eq=False)
-class _Part:
-    keys: np.ndarray  # sorted band keys
-    arts: np.ndarray  # the article key of each
-    sigs: pa.Table  # the signature rows of its articles, sorted by article key
-    before: Fingerprint
-    after: Fingerprint
-    name: str = ""
-
-    @property
-    def sig_keys(self) -> np.ndarray:
-        """The article keys of `sigs`, as one array (read once)."""
-        if "_sig_keys" not in self.__dict__:
-            self.__dict__["_sig_keys"] = self.sigs.column("article_key").to_numpy()
-        return np.asarray(self.__dict__["_sig_keys"])
-
-
-def _key_sum(keys: np.ndarray) -> int:
-    return sum(int(k) for k in np.asarray(keys, np.int64).tolist())
+# DuckDB's hash, for the batch's rows too (warehouse.stories gives them as Arrow): the same function both sides
+_FINGERPRINT = (
+    "SELECT count(*), coalesce(sum(article_key), 0), coalesce(sum(hash(article_key, text_key, story_id)), 0)"
+    " FROM {}"
+)
 
 
 @dataclass(eq=False)
@@ -65,9 +53,9 @@ class BandIndex:
     """The sorted band rows of one warehouse file, as the files in `folder` hold them."""
 
     folder: Path
-    base: _Part | None = None
-    deltas: list[_Part] = field(default_factory=list)
-    chain: list[_Part] = field(default_factory=list)  # the parts valid in the current transaction
+    base: Part | None = None
+    deltas: list[Part] = field(default_factory=list)
+    chain: list[Part] = field(default_factory=list)  # the parts valid in the current transaction
     seen: tuple[int, int, int] | None = None  # meta.json's (inode, mtime_ns, size) when read
     lock: threading.Lock = field(default_factory=threading.Lock)
     rebuilds: int = 0
@@ -106,45 +94,46 @@ class BandIndex:
         with self.lock:
             wanted = np.unique(np.asarray(article_keys, np.int64))
             found = []
-            for part in self.chain:
-                at = np.searchsorted(part.sig_keys, wanted)
-                inside = at < len(part.sig_keys)
-                hit = at[inside][part.sig_keys[at[inside]] == wanted[inside]]
-                if len(hit):
+            for part in self.chain:  # every row of a key: an article stored twice has two, as in the table
+                lo = np.searchsorted(part.sig_keys, wanted, "left")
+                count = np.searchsorted(part.sig_keys, wanted, "right") - lo
+                total = int(count.sum())
+                hit = np.repeat(lo, count) + np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+                if total:
                     found.append(part.sigs.take(pa.array(hit)))
-            return pa.concat_tables(found) if found else _SIGNATURES.empty_table()
+            return pa.concat_tables(found) if found else SIGNATURES.empty_table()
 
     def add(self, con: duckdb.DuckDBPyConnection, signatures: pa.Table, bands: pa.Table) -> None:
         """Record the rows of a batch just stored in `con`'s transaction (its signature rows, its bands)."""
-        article_keys = signatures.column("article_key").to_numpy()
         with self.lock:
-            now = fingerprint(con)
-            before = (now[0] - len(article_keys), now[1] - _key_sum(article_keys))
-            self._validate(con, before, exclude=article_keys)
+            now, batch = fingerprint(con), fingerprint(con, signatures)
+            before = (now[0] - batch[0], now[1] - batch[1], now[2] - batch[2])
+            self._reload()
+            chain = self._chain_to(before)
+            if chain is None:  # behind: the table, which holds the batch already, is the new base
+                self._rebuild(con, now)
+                return
             keys = bands.column("key").to_numpy()
             order = np.argsort(keys, kind="stable")
             arts = bands.column("article_key").to_numpy()[order]
-            sigs = signatures.cast(_SIGNATURES).sort_by("article_key")
-            part = _Part(np.ascontiguousarray(keys[order]), np.ascontiguousarray(arts), sigs, before, now)
-            self.chain.append(part)
-            self._write_deltas(self.chain[1:])
+            sigs = signatures.cast(SIGNATURES).sort_by("article_key")
+            part = Part(np.ascontiguousarray(keys[order]), np.ascontiguousarray(arts), sigs, before, now)
+            self._write_deltas([*chain[1:], part])
 
     # --- state -------------------------------------------------------------------------------------
 
-    def _validate(
-        self, con: duckdb.DuckDBPyConnection, target: Fingerprint, exclude: np.ndarray | None = None
-    ) -> None:
-        """Make `chain` the parts reaching `target`, rebuilding from the table (less `exclude`) if none do."""
+    def _validate(self, con: duckdb.DuckDBPyConnection, target: Fingerprint) -> None:
+        """Make `chain` the parts reaching `target`, rebuilding from the table if none do."""
         self._reload()
         chain = self._chain_to(target)
         if chain is None:
-            self._rebuild(con, target, exclude)
+            self._rebuild(con, target)
             chain = [self.base] if self.base is not None else None
         if chain is None:
             raise RuntimeError("band index: no base after a rebuild")
         self.chain = chain
 
-    def _chain_to(self, target: Fingerprint) -> list[_Part] | None:
+    def _chain_to(self, target: Fingerprint) -> list[Part] | None:
         if self.base is None:
             return None
         chain, at = [self.base], self.base.after
@@ -156,34 +145,13 @@ class BandIndex:
             at = later[-1].after
         return chain
 
-    def _rebuild(
-        self, con: duckdb.DuckDBPyConnection, target: Fingerprint, exclude: np.ndarray | None
-    ) -> None:
-        """A new base from the whole table (without the rows of `exclude`, the batch being added)."""
+    def _rebuild(self, con: duckdb.DuckDBPyConnection, target: Fingerprint) -> None:
+        """A new base from the whole table, as `con`'s transaction sees it (at `target`)."""
         self.rebuilds += 1
-        skip = pa.table(
-            {"article_key": pa.array(np.asarray(exclude if exclude is not None else [], np.int64))}
-        )
-        con.register("band_index_skip", skip)
-        try:
-            found = con.execute(
-                "SELECT key, article_key FROM core.dedup_bands"
-                " ANTI JOIN band_index_skip USING (article_key) ORDER BY key"
-            ).fetchnumpy()
-        finally:
-            con.unregister("band_index_skip")
-        con.register("band_index_skip", skip)
-        try:
-            sigs = con.execute(
-                "SELECT * FROM core.dedup_signatures ANTI JOIN band_index_skip USING (article_key)"
-                " ORDER BY article_key"
-            ).to_arrow_table()
-        finally:
-            con.unregister("band_index_skip")
+        found = con.execute("SELECT key, article_key FROM core.dedup_bands ORDER BY key").fetchnumpy()
+        sigs = con.execute("SELECT * FROM core.dedup_signatures ORDER BY article_key").to_arrow_table()
         keys, arts = np.asarray(found["key"], np.int64), np.asarray(found["article_key"], np.int64)
-        self._write_base(
-            _Part(keys, arts, sigs.select(_SIGNATURES.names).cast(_SIGNATURES), (0, 0), target), []
-        )
+        self._write_base(Part(keys, arts, sigs.select(SIGNATURES.names).cast(SIGNATURES), EMPTY, target), [])
 
     def _fold(self) -> None:
         """Fold the chain's deltas into one, or into the base, once they grow."""
@@ -191,29 +159,29 @@ class BandIndex:
         deltas = self.chain[1:]
         rows = sum(len(d.keys) for d in deltas)
         if deltas and rows * BASE_SHARE > len(self.base.keys):
-            self._write_base(_merge([self.base, *deltas]), [])
+            self._write_base(band_parts.merge([self.base, *deltas]), [])
         elif len(deltas) > MAX_DELTAS:
-            self._write_deltas([_merge(deltas)])
+            self._write_deltas([band_parts.merge(deltas)])
 
     # --- files -------------------------------------------------------------------------------------
 
-    def _write_base(self, base: _Part, deltas: list[_Part]) -> None:
+    def _write_base(self, base: Part, deltas: list[Part]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         base.name = f"base-{secrets.token_hex(6)}"
         np.save(self.folder / f"{base.name}.keys.npy", base.keys)
         np.save(self.folder / f"{base.name}.arts.npy", base.arts)
-        _write_table(self.folder / f"{base.name}.sigs.arrow", base.sigs)
-        self.base = _load_base(self.folder, base.name, base.after)
+        band_parts.write_table(self.folder / f"{base.name}.sigs.arrow", base.sigs)
+        self.base = band_parts.load_base(self.folder, base.name, base.after)
         self._write_deltas(deltas)
 
-    def _write_deltas(self, deltas: list[_Part]) -> None:
+    def _write_deltas(self, deltas: list[Part]) -> None:
         """List `deltas` (the valid chain after the base) in meta.json; others were rolled back: dropped."""
         assert self.base is not None
         for d in deltas:
             if not d.name:
                 d.name = f"delta-{secrets.token_hex(6)}"
                 np.savez(self.folder / f"{d.name}.npz", keys=d.keys, arts=d.arts)
-                _write_table(self.folder / f"{d.name}.sigs.arrow", d.sigs)
+                band_parts.write_table(self.folder / f"{d.name}.sigs.arrow", d.sigs)
         self.deltas = list(deltas)
         self.chain = [self.base, *deltas]
         meta = {
@@ -226,7 +194,7 @@ class BandIndex:
         staging = self.folder / f"meta.{os.getpid()}.tmp"
         staging.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(staging, self.folder / "meta.json")
-        self.seen = _stat(self.folder / "meta.json")
+        self.seen = band_parts.stat(self.folder / "meta.json")
         listed = {self.base.name, *(d.name for d in self.deltas)}
         for old in self.folder.glob("*-*.*"):  # files nothing lists any more
             if old.name.split(".")[0] not in listed:
@@ -235,7 +203,7 @@ class BandIndex:
     def _reload(self) -> None:
         """Read meta.json again if another process (or a crash) changed it since this one last did."""
         path = self.folder / "meta.json"
-        stat = _stat(path)
+        stat = band_parts.stat(path)
         if stat is None:
             self.base, self.deltas, self.seen = None, [], None
         elif stat != self.seen:
@@ -243,79 +211,28 @@ class BandIndex:
                 meta = json.loads(path.read_text(encoding="utf-8"))
                 if meta.get("version") != VERSION:
                     raise ValueError("made with other band parameters")
-                self.base = _load_base(self.folder, meta["base"]["name"], _fp(meta["base"]["after"]))
-                self.deltas = [_load_delta(self.folder, d) for d in meta["deltas"]]
-            except (OSError, ValueError, KeyError):  # unreadable or outdated: rebuilt by _validate
+                self.base = band_parts.load_base(
+                    self.folder, meta["base"]["name"], band_parts.fp(meta["base"]["after"])
+                )
+                self.deltas = [band_parts.load_delta(self.folder, d) for d in meta["deltas"]]
+            # unreadable (a file cut short by a crash: EOFError, BadZipFile) or outdated: rebuilt by _validate
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 self.base, self.deltas = None, []
             self.seen = stat
 
 
-def _merge(parts: list[_Part]) -> _Part:
-    """One part with the rows of `parts` (a chain: the first's `before`, the last's `after`).
-
-    The later parts are small: sorted together, then merged into the first in one linear pass, so
-    folding into a 40M-row base copies it once instead of sorting it again.
-    """
-    keys = np.concatenate([p.keys for p in parts[1:]])
-    arts = np.concatenate([p.arts for p in parts[1:]])
-    order = np.argsort(keys, kind="stable")
-    keys, arts = keys[order], arts[order]
-    first = parts[0]
-    sigs = pa.concat_tables([p.sigs for p in parts]).sort_by("article_key")
-    at = np.searchsorted(first.keys, keys, "right") + np.arange(len(keys))  # after equal keys: stable
-    out_keys = np.empty(len(first.keys) + len(keys), np.int64)
-    out_arts = np.empty(len(out_keys), np.int64)
-    rest = np.ones(len(out_keys), bool)
-    rest[at] = False
-    out_keys[at], out_arts[at] = keys, arts
-    out_keys[rest], out_arts[rest] = first.keys, first.arts
-    return _Part(out_keys, out_arts, sigs, first.before, parts[-1].after)
-
-
-def _stat(path: Path) -> tuple[int, int, int] | None:
+def fingerprint(con: duckdb.DuckDBPyConnection, rows: pa.Table | None = None) -> Fingerprint:
+    """(count, key sum, row-hash sum) of `core.dedup_signatures` as `con`'s transaction sees it (or of `rows`)."""
+    if rows is not None:
+        con.register("band_index_rows", rows)
     try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_ino, stat.st_mtime_ns, stat.st_size
-
-
-def _fp(values: list[int]) -> Fingerprint:
-    return int(values[0]), int(values[1])
-
-
-def _load_base(folder: Path, name: str, after: Fingerprint) -> _Part:
-    keys = np.load(folder / f"{name}.keys.npy", mmap_mode="r")
-    arts = np.load(folder / f"{name}.arts.npy", mmap_mode="r")
-    if len(keys) != len(arts):
-        raise ValueError("base files of different lengths")
-    return _Part(keys, arts, _read_table(folder / f"{name}.sigs.arrow"), (0, 0), after, name)
-
-
-def _load_delta(folder: Path, meta: dict[str, object]) -> _Part:
-    with np.load(folder / f"{meta['name']}.npz") as data:
-        before, after = _fp(meta["before"]), _fp(meta["after"])  # type: ignore[arg-type]
-        sigs = _read_table(folder / f"{meta['name']}.sigs.arrow")
-        return _Part(data["keys"], data["arts"], sigs, before, after, str(meta["name"]))
-
-
-def _write_table(path: Path, table: pa.Table) -> None:
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-
-
-def _read_table(path: Path) -> pa.Table:
-    """An Arrow file, memory-mapped: its signatures are read from the page cache, not copied."""
-    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
-    if table.schema != _SIGNATURES:
-        raise ValueError(f"{path.name}: not the signature schema")
-    return table
-
-
-def fingerprint(con: duckdb.DuckDBPyConnection) -> Fingerprint:
-    """(count, sum of article keys) of `core.dedup_signatures`, as `con`'s transaction sees it."""
-    row = con.execute("SELECT count(*), coalesce(sum(article_key), 0) FROM core.dedup_signatures").fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+        row = con.execute(
+            _FINGERPRINT.format("band_index_rows" if rows is not None else "core.dedup_signatures")
+        ).fetchone()
+    finally:
+        if rows is not None:
+            con.unregister("band_index_rows")
+    return (int(row[0]), int(row[1]), int(row[2])) if row else EMPTY
 
 
 _OPEN: dict[Path, BandIndex] = {}
@@ -323,11 +240,13 @@ _OPEN_LOCK = threading.Lock()
 
 
 def for_connection(con: duckdb.DuckDBPyConnection) -> BandIndex | None:
-    """The band index of `con`'s warehouse file (one per file and process), or None off a local file."""
+    """The band index of `con`'s warehouse file (one per file and process), or None off a writable local file."""
     row = con.execute(
-        "SELECT path, type FROM duckdb_databases() WHERE database_name = current_database()"
+        "SELECT path, type, readonly FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     if not row or row[1] != "duckdb" or not row[0] or str(row[0]) == ":memory:":
+        return None
+    if row[2]:  # a read-only session (an analyst's, a read-only disk) writes no files: the SQL join
         return None
     folder = Path(str(row[0]) + ".bands").resolve()
     with _OPEN_LOCK:
