@@ -8,11 +8,12 @@ as they grow (LSM-like). A look-up is a binary search per key: a batch's cost no
 the history.
 
 `core.dedup_bands` stays the truth; the index is a cache checked against it at every use. Its
-fingerprint is the count, the sum of the article keys and the sum of the hashes of (article key,
-text key, story id) of `core.dedup_signatures` (every sketched article, bands or not), read inside
-the caller's transaction (about 60 ms at 1M rows): the text key fixes the signature and the bands,
-so the same articles stored again with other texts or stories (a reparse rolled back, a restored
-copy) do not pass for the index's. The base and each delta carry the fingerprint they lead to; the
+fingerprint is the count and the sum of the article keys of `core.dedup_signatures` (every sketched
+article, bands or not) and the token of `core.band_index_state` (migration 018), read inside the
+caller's transaction (5-8 ms at 1M rows): every batch stored through the index writes a new random
+token in its transaction, and a rebuild writes one too, so the same articles stored again with other
+texts or stories (a reparse rolled back, a restored copy) do not pass for the index's, and rows
+deleted change the count. The base and each delta carry the fingerprint they lead to; the
 chain of deltas reaching the warehouse's fingerprint is used (a delta of a batch that was then
 rolled back is skipped), and when none does (a crash between the commit and the files, files cut
 short, rows deleted, other code writing) the index is rebuilt from the table. Used on a writable
@@ -38,13 +39,12 @@ from parsers.stories import neardup
 from warehouse import band_parts
 from warehouse.band_parts import EMPTY, SIGNATURES, Fingerprint, Part
 
-VERSION = f"3 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
+VERSION = f"4 {neardup.NUM_PERM} {neardup.BANDS} {neardup.ROWS} {neardup.LEAD} {neardup.LEAD_BANDS}"
 MAX_DELTAS = 16  # more deltas than this are folded into one
 BASE_SHARE = 8  # deltas holding more than 1/8 of the base's rows are folded into the base
-# DuckDB's hash, for the batch's rows too (warehouse.stories gives them as Arrow): the same function both sides
 _FINGERPRINT = (
-    "SELECT count(*), coalesce(sum(article_key), 0), coalesce(sum(hash(article_key, text_key, story_id)), 0)"
-    " FROM {}"
+    "SELECT count(*), coalesce(sum(article_key), 0), coalesce((SELECT max(token) FROM core.band_index_state), 0)"
+    " FROM core.dedup_signatures"
 )
 
 
@@ -106,13 +106,15 @@ class BandIndex:
     def add(self, con: duckdb.DuckDBPyConnection, signatures: pa.Table, bands: pa.Table) -> None:
         """Record the rows of a batch just stored in `con`'s transaction (its signature rows, its bands)."""
         with self.lock:
-            now, batch = fingerprint(con), fingerprint(con, signatures)
-            before = (now[0] - batch[0], now[1] - batch[1], now[2] - batch[2])
+            now = fingerprint(con)
+            keys_sum = sum(int(k) for k in signatures.column("article_key").to_pylist())
+            before = (now[0] - signatures.num_rows, now[1] - keys_sum, now[2])
             self._reload()
             chain = self._chain_to(before)
             if chain is None:  # behind: the table, which holds the batch already, is the new base
-                self._rebuild(con, now)
+                self._rebuild(con)
                 return
+            now = (now[0], now[1], new_token(con))
             keys = bands.column("key").to_numpy()
             order = np.argsort(keys, kind="stable")
             arts = bands.column("article_key").to_numpy()[order]
@@ -127,7 +129,7 @@ class BandIndex:
         self._reload()
         chain = self._chain_to(target)
         if chain is None:
-            self._rebuild(con, target)
+            self._rebuild(con)
             chain = [self.base] if self.base is not None else None
         if chain is None:
             raise RuntimeError("band index: no base after a rebuild")
@@ -145,9 +147,11 @@ class BandIndex:
             at = later[-1].after
         return chain
 
-    def _rebuild(self, con: duckdb.DuckDBPyConnection, target: Fingerprint) -> None:
-        """A new base from the whole table, as `con`'s transaction sees it (at `target`)."""
+    def _rebuild(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A new base from the whole table, as `con`'s transaction sees it, under a new token."""
         self.rebuilds += 1
+        new_token(con)  # a warehouse without one (or one a copy shares) gets its own
+        target = fingerprint(con)
         found = con.execute("SELECT key, article_key FROM core.dedup_bands ORDER BY key").fetchnumpy()
         sigs = con.execute("SELECT * FROM core.dedup_signatures ORDER BY article_key").to_arrow_table()
         keys, arts = np.asarray(found["key"], np.int64), np.asarray(found["article_key"], np.int64)
@@ -221,18 +225,18 @@ class BandIndex:
             self.seen = stat
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, rows: pa.Table | None = None) -> Fingerprint:
-    """(count, key sum, row-hash sum) of `core.dedup_signatures` as `con`'s transaction sees it (or of `rows`)."""
-    if rows is not None:
-        con.register("band_index_rows", rows)
-    try:
-        row = con.execute(
-            _FINGERPRINT.format("band_index_rows" if rows is not None else "core.dedup_signatures")
-        ).fetchone()
-    finally:
-        if rows is not None:
-            con.unregister("band_index_rows")
+def fingerprint(con: duckdb.DuckDBPyConnection) -> Fingerprint:
+    """(count, key sum) of `core.dedup_signatures` and the band token, as `con`'s transaction sees them."""
+    row = con.execute(_FINGERPRINT).fetchone()
     return (int(row[0]), int(row[1]), int(row[2])) if row else EMPTY
+
+
+def new_token(con: duckdb.DuckDBPyConnection) -> int:
+    """Write a new random band token in `con`'s transaction; return it."""
+    token = secrets.randbits(62) + 1
+    con.execute("DELETE FROM core.band_index_state")
+    con.execute("INSERT INTO core.band_index_state VALUES ($token)", {"token": token})
+    return token
 
 
 _OPEN: dict[Path, BandIndex] = {}

@@ -11,7 +11,7 @@ import pyarrow as pa
 from warehouse import schemas
 
 SIGNATURES = schemas.SCHEMAS["core.dedup_signatures"]
-Fingerprint = tuple[int, int, int]  # (articles sketched, sum of their keys, sum of their rows' hashes)
+Fingerprint = tuple[int, int, int]  # (articles sketched, sum of their keys, the warehouse's band token)
 EMPTY: Fingerprint = (0, 0, 0)
 
 
