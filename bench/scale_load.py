@@ -123,6 +123,13 @@ def _delete_run(con: duckdb.DuckDBPyConnection, run_id: str, url_prefix: str) ->
     con.execute("DELETE FROM core.http_cache WHERE starts_with(url, $p)", {"p": url_prefix})
 
 
+def _restore_token(con: duckdb.DuckDBPyConnection, token: list[tuple[int]]) -> None:
+    """Put back the band index's token of before the load: with its rows deleted, the warehouse is again
+    what the index's base holds (else the next repeat would rebuild the index, as after any such delete)."""
+    con.execute("DELETE FROM core.band_index_state")
+    con.executemany("INSERT INTO core.band_index_state VALUES (?)", [list(t) for t in token])
+
+
 class _TimedCommits:
     """A connection that adds up the time of COMMIT and CHECKPOINT (DuckDB checkpoints inside a COMMIT
     once the WAL passes 16 MB)."""
@@ -183,6 +190,7 @@ def load_benchmark(
         tag = f"r{r}-{primary.stem}-{batch_size}"
         run_id = f"bench-load-{tag}"
         con = db.connect(primary)
+        token = con.execute("SELECT token FROM core.band_index_state").fetchall()
         timed = _TimedCommits(con)
         try:
             batches = load_batches(tmpl, LOAD_ROWS, tag, batch_size, history, scale_history.originals(con, r))
@@ -199,6 +207,7 @@ def load_benchmark(
             placements.append(placing.seconds)
             checks.append(scale_history.story_check(con, run_id, [(b.articles, b.copies) for b in batches]))
             _delete_run(con, run_id, f"http://127.0.0.1:1/news/load-{tag}-")  # untimed
+            _restore_token(con, token)
             con.execute("CHECKPOINT")
         finally:
             con.close()
