@@ -243,14 +243,23 @@ _OPEN: dict[Path, BandIndex] = {}
 _OPEN_LOCK = threading.Lock()
 
 
+_THIS_DATABASE = """
+SELECT d.path, d.type, d.readonly, EXISTS (
+    SELECT 1 FROM duckdb_tables() t
+    WHERE t.database_name = d.database_name AND t.schema_name = 'core' AND t.table_name = 'band_index_state'
+)
+FROM duckdb_databases() d WHERE d.database_name = current_database()
+"""
+
+
 def for_connection(con: duckdb.DuckDBPyConnection) -> BandIndex | None:
     """The band index of `con`'s warehouse file (one per file and process), or None off a writable local file."""
-    row = con.execute(
-        "SELECT path, type, readonly FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
+    row = con.execute(_THIS_DATABASE).fetchone()
     if not row or row[1] != "duckdb" or not row[0] or str(row[0]) == ":memory:":
         return None
     if row[2]:  # a read-only session (an analyst's, a read-only disk) writes no files: the SQL join
+        return None
+    if not row[3]:  # a schema before migration 018 has no token to check the files against
         return None
     folder = Path(str(row[0]) + ".bands").resolve()
     with _OPEN_LOCK:
