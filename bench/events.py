@@ -127,13 +127,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--drop", default="", help="with --calibrate: features left out, comma-separated")
     parser.add_argument("--dev-only", action="store_true", help="quality on dev only (while tuning)")
+    parser.add_argument("--split", action="append", help="quality on this split (repeatable): test2")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.calibrate:
         from bench import events_calibrate
 
         events_calibrate.main(frozenset(filter(None, args.drop.split(","))))
-    splits = ("dev",) if args.dev_only else ("dev", "test")
+    splits = ("dev",) if args.dev_only else tuple(args.split or ("dev", "test"))
     figures = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_scale, splits)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
