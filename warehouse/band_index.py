@@ -1,11 +1,12 @@
 """A key-ordered copy of `core.dedup_bands` beside the warehouse file: band look-ups without a table scan.
 
 DuckDB joins a batch's 20k band keys with the stored bands by scanning all of them (40M rows at 1M
-articles: 0.46 s per batch of 500; an ART index is not used for such a join). This index holds the
-same rows sorted by key in `.npy` files next to the primary file (`<primary>.bands/`): a base,
-memory-mapped, and small deltas, one per stored batch, folded into one delta and then into the base
-as they grow (LSM-like). A look-up is a binary search per key: a batch's cost no longer grows with
-the history.
+articles: 0.46 s per batch of 500; an ART index is not used for such a join), and reads every row of
+`core.dedup_signatures` to fetch a few of them (50-85 ms at 1M). This index holds the band rows sorted
+by key (`.npy`) and the signature rows sorted by article key (Arrow) next to the primary file
+(`<primary>.bands/`): a base, memory-mapped, and small deltas, one per stored batch, folded into one
+delta and then into the base as they grow (LSM-like). A look-up is a binary search per key: a batch's
+cost no longer grows with the history.
 
 `core.dedup_bands` stays the truth; the index is a cache checked against it at every use. Its
 fingerprint is the count and the sum of the article keys of `core.dedup_signatures` (every sketched
@@ -15,8 +16,8 @@ token in its transaction, and a rebuild writes one too, so the same articles sto
 texts or stories (a reparse rolled back, a restored copy) do not pass for the index's, and rows
 deleted change the count. The base and each delta carry the fingerprint they lead to; the
 chain of deltas reaching the warehouse's fingerprint is used (a delta of a batch that was then
-rolled back is skipped), and when none does (a crash between the commit and the files, files cut
-short, rows deleted, other code writing) the index is rebuilt from the table. Used on a writable
+rolled back is skipped), and when none does (files lost or cut short by a crash, rows deleted, a
+copy of the warehouse restored, other code writing) the index is rebuilt from the tables. Used on a writable
 local warehouse file only; read-only and on DuckLake the SQL join runs (warehouse.story_candidates).
 The parts and their files: warehouse.band_parts.
 """
@@ -65,26 +66,14 @@ class BandIndex:
         with self.lock:
             self._validate(con, fingerprint(con))
             self._fold()  # here, not in `add`: what the chain holds now was committed (or is this transaction's)
-            rows, arts = [], []
-            order = np.argsort(
-                keys, kind="stable"
-            )  # sorted queries: the binary searches walk the file in order
+            order = np.argsort(keys, kind="stable")  # sorted queries: the searches walk the files in order
             ordered = np.asarray(keys)[order]
+            rows, arts = [], []
             for part in self.chain:
-                lo = np.searchsorted(part.keys, ordered, "left")
-                hit = (
-                    np.flatnonzero(part.keys[np.minimum(lo, len(part.keys) - 1)] == ordered)
-                    if len(part.keys)
-                    else lo[:0]
-                )
-                count = np.zeros(len(ordered), np.int64)  # only keys found need the end of their run
-                count[hit] = np.searchsorted(part.keys, ordered[hit], "right") - lo[hit]
-                total = int(count.sum())
-                if total:
-                    start = np.cumsum(count) - count
-                    pos = np.repeat(lo, count) + np.arange(total) - np.repeat(start, count)
-                    rows.append(np.repeat(order, count))
-                    arts.append(np.asarray(part.arts[pos]))
+                query, at = band_parts.matches(part.keys, ordered)
+                if len(at):
+                    rows.append(order[query])
+                    arts.append(np.asarray(part.arts[at]))
             if not rows:
                 return np.zeros(0, np.int64), np.zeros(0, np.int64)
             return np.concatenate(rows), np.concatenate(arts)
@@ -95,12 +84,9 @@ class BandIndex:
             wanted = np.unique(np.asarray(article_keys, np.int64))
             found = []
             for part in self.chain:  # every row of a key: an article stored twice has two, as in the table
-                lo = np.searchsorted(part.sig_keys, wanted, "left")
-                count = np.searchsorted(part.sig_keys, wanted, "right") - lo
-                total = int(count.sum())
-                hit = np.repeat(lo, count) + np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-                if total:
-                    found.append(part.sigs.take(pa.array(hit)))
+                _, at = band_parts.matches(part.sig_keys, wanted)
+                if len(at):
+                    found.append(part.sigs.take(pa.array(at)))
             return pa.concat_tables(found) if found else SIGNATURES.empty_table()
 
     def add(self, con: duckdb.DuckDBPyConnection, signatures: pa.Table, bands: pa.Table) -> None:

@@ -56,6 +56,17 @@ def merge(parts: list[Part]) -> Part:
     return Part(out_keys, out_arts, sigs, first.before, parts[-1].after)
 
 
+def matches(stored: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every equal pair of sorted `stored` and sorted `queries`: (index in `queries`, position in `stored`)."""
+    lo = np.searchsorted(stored, queries, "left")
+    hit = np.flatnonzero(stored[np.minimum(lo, len(stored) - 1)] == queries) if len(stored) else lo[:0]
+    count = np.zeros(len(queries), np.int64)  # only keys found need the end of their run
+    count[hit] = np.searchsorted(stored, queries[hit], "right") - lo[hit]
+    total = int(count.sum())
+    at = np.repeat(lo, count) + np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(np.arange(len(queries)), count), at
+
+
 def stat(path: Path) -> tuple[int, int, int] | None:
     """(inode, mtime_ns, size) of `path`, None if missing."""
     try:

@@ -38,9 +38,6 @@ FROM core.dedup_signatures s SEMI JOIN wanted w ON s.article_key = w.article_key
 _SIZES = (
     "SELECT s.article_key, s.n_shingles FROM core.dedup_signatures s SEMI JOIN wanted w USING (article_key)"
 )
-FETCH_ALL = (
-    4_000  # members of a batch's pairs read at once; more (texts repeated thousands of times): bounded first
-)
 FIRST_LOOK = 4  # per new article, the members sharing the most bands, scored to bound the others
 
 
