@@ -80,6 +80,15 @@ def shared_anchors(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> dict[str, li
     return {k: v for k, v in out.items() if v}
 
 
+def _other_counts(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both count entities, or both count goods ("g<n>"), and no count is common."""
+    for goods in (False, True):
+        x, y = ({v for v in s if v.startswith("g") == goods} for s in (a, b))
+        if x and y and not x & y:
+            return True
+    return False
+
+
 def conflicts(
     a: anchor_mod.Anchors, b: anchor_mod.Anchors, a_pub: date | None = None, b_pub: date | None = None
 ) -> list[str]:
@@ -91,7 +100,7 @@ def conflicts(
         out.append("docs")
     if a.counts and b.counts and not a.counts & b.counts:
         out.append("counts")
-    if a.entities and b.entities and not a.entities & b.entities:  # another listing: other entities
+    if _other_counts(a.entities, b.entities):  # another listing: other entities, other goods
         out.append("entities")
     for name, group in EXCLUSIVE.items():
         ta, tb = a.terms & group, b.terms & group
@@ -103,6 +112,8 @@ def conflicts(
         out.append("stage")
     if a.rates and b.rates and not a.rates & b.rates:
         out.append("rates")
+    if len(a.direction) == len(b.direction) == 1 and a.direction != b.direction:  # a measure and its end
+        out.append("direction")
     far = a.dates and b.dates and not a.dates & b.dates
     if far and _gap([*_days(a.dates), *_ordinals(a_pub)], [*_days(b.dates), *_ordinals(b_pub)]) > DATE_GAP:
         out.append("dates")
@@ -130,7 +141,7 @@ def specificity(kind: str, value: str) -> float:
     """How much one shared anchor says, from what it is: a round small percentage ("10%", "25%") or a
     small count is written about many events; "43.85 trillion", "84%" or a document number are not."""
     if kind in ("percents", "counts", "entities"):
-        number = float(value)
+        number = float(value.removeprefix("g"))  # "g12": twelve goods (anchor_numbers.entities)
         return 0.5 if number <= 30 and number == int(number) and (number % 5 == 0 or number < 5) else 1.0
     if kind == "numbers":
         return 1.0 if len(value.replace(".", "").split("e")[0].rstrip("0")) >= 2 else 0.5

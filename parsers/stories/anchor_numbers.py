@@ -76,6 +76,13 @@ _ENTITY_EN = re.compile(
     re.IGNORECASE,
 )
 _ENTITY_ZH = re.compile(rf"(\d{{1,3}}|{_ZH_NUM})\s*家(?:[^，。,\d]{{0,6}})?(?:企业|公司|实体|机构)")
+# Goods are counted so too (kept as "g<n>"): each batch of a tariff or import list names its own number.
+_GOODS_EN = re.compile(
+    r"\b(\d{1,4}|" + "|".join(_EN_NUMBERS) + r")(?!\s*(?:%|percent|per cent))(?:\s+[A-Za-z-]+){0,2}?"
+    r"\s+(?:products|items|tariff lines|tariff items|categories of (?:goods|products))\b",
+    re.IGNORECASE,
+)
+_GOODS_ZH = re.compile(rf"(\d{{1,4}}|{_ZH_NUM})\s*(?:个?(?:税目|税号)|(?:项|种|类)(?:产品|商品))")
 ENTITY_CHARS = 300
 _NICKNAME_ZH = re.compile(rf"(?<![\d{_CJK}])({_ZH_NUM})条(?![{_CJK}])")
 
@@ -154,7 +161,9 @@ def counts(text: str) -> frozenset[str]:
 
 
 def entities(text: str) -> frozenset[str]:
-    """Counted entities of the opening (ENTITY_CHARS): "seven U.S. companies", "三家美国企业"."""
+    """Counted entities and goods of the opening (ENTITY_CHARS): "seven U.S. companies", "三家美国企业",
+    "12 products", "134个税目"."""
     head = text[:ENTITY_CHARS]
     found = {_zh_number(m.group(1)) for pattern in (_ENTITY_EN, _ENTITY_ZH) for m in pattern.finditer(head)}
-    return frozenset(str(n) for n in found if n)
+    goods = {_zh_number(m.group(1)) for pattern in (_GOODS_EN, _GOODS_ZH) for m in pattern.finditer(head)}
+    return frozenset([str(n) for n in found if n] + [f"g{n}" for n in goods if n])

@@ -59,6 +59,7 @@ KINDS = tuple(
         "genre",
         "rates",
         "stage",
+        "direction",
         "entities",
         "days",
         "weekdays",
@@ -102,6 +103,7 @@ class Anchors:
     genre: frozenset[str] = frozenset()  # {"qa"}: a press answer or Q&A (GENRE_CHARS of the opening)
     rates: frozenset[str] = frozenset()  # percentages of the opening; a change "from X% to Y%" gives Y
     stage: frozenset[str] = frozenset()  # follow-up stage the opening reports (parsers.stories.stage)
+    direction: frozenset[str] = frozenset()  # "lift" / "impose": the way the reported measure goes
     entities: frozenset[str] = frozenset()  # counted entities of the opening ("seven U.S. companies")
     # No published date: days named without a year (MM-DD) and weekdays (0-6), read against the other
     # page's day when two pages are compared (events.pair_anchors)
@@ -172,6 +174,7 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         rates=main_rates(body),
         genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) or stage.explainer(body) else ()),
         stage=stage.stages(body),
+        direction=stage.directions(body),
         entities=entities(body),
         days=anchor_dates.loose_days(body) if published is None else frozenset(),
         weekdays=anchor_dates.loose_weekdays(body) if published is None else frozenset(),

@@ -27,7 +27,7 @@ from parsers.stories import events, story_level
 WINDOW_DAYS = 120
 CAP = 200
 MAX_CANDIDATES = 20
-STORY_MEAN = 0.2
+STORY_MEAN = 0.15
 STORY_MEMBERS = 10
 # The story score is the mean over the best half of those members: a Chinese notice matches the
 # story's other Chinese pages better than its English ones, and one loose link still does not chain.

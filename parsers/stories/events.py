@@ -49,37 +49,38 @@ LEX_BYTES = 1_000
 RARE_EN_IDF = 0.8
 # Logistic weights fitted on the dev split (bench/events.py --calibrate); see docs/events.md.
 WEIGHTS: dict[str, float] = {
-    "bias": -6.696,
-    "conflict_counts": -0.435,
-    "conflict_dates": -2.065,
-    "conflict_docs": -1.517,
-    "conflict_entities": -1.164,
-    "conflict_genre": -2.306,
-    "conflict_period": -1.234,
-    "conflict_rates": -0.905,
-    "conflict_ruling": 0.0,
-    "conflict_stage": -2.215,
-    "copy": 0.091,
-    "cross_language": -0.345,
-    "ev_codes": 0.076,
-    "ev_dates": 1.048,
-    "ev_docs": 1.07,
+    "bias": -6.232,
+    "conflict_counts": -0.614,
+    "conflict_dates": -2.662,
+    "conflict_direction": -1.881,
+    "conflict_docs": -2.008,
+    "conflict_entities": -1.824,
+    "conflict_genre": -2.159,
+    "conflict_period": -1.247,
+    "conflict_rates": -1.255,
+    "conflict_ruling": -0.089,
+    "conflict_stage": -2.776,
+    "copy": 0.0,
+    "cross_language": 0.315,
+    "ev_codes": 0.036,
+    "ev_dates": 0.774,
+    "ev_docs": 0.495,
     "ev_issuers": 0.0,
-    "ev_numbers": 0.711,
-    "ev_people": 1.703,
-    "ev_places": 0.033,
-    "ev_terms": 0.159,
-    "lexical": 1.567,
-    "lexical_cross": 2.361,
-    "lexical_rare": 1.394,
-    "main_doc": 1.07,
-    "pub_far": -1.402,
-    "pub_in_text": 0.941,
+    "ev_numbers": 0.667,
+    "ev_people": 1.359,
+    "ev_places": 0.097,
+    "ev_terms": 0.0,
+    "lexical": 3.357,
+    "lexical_cross": 2.96,
+    "lexical_rare": 0.666,
+    "main_doc": 0.494,
+    "pub_far": -2.076,
+    "pub_in_text": 1.027,
     "pub_mid": 0.0,
-    "pub_near": 1.042,
-    "terms": 4.997,
+    "pub_near": 1.662,
+    "terms": 6.119,
 }
-THRESHOLD = 0.3
+THRESHOLD = 0.25
 # A copy-level match joins whatever the model says, unless the two name other documents, dates or
 # periods: pages of one site share boilerplate (a briefing transcript's frame) that the copy level
 # can take for a reprint. Above COPY_SURE it is a verbatim copy and joins all the same.
@@ -219,7 +220,17 @@ def features(
     f.update(
         {
             f"conflict_{k}": float(k in found)
-            for k in ("docs", "counts", "entities", "dates", "genre", "rates", "stage", *EXCLUSIVE)
+            for k in (
+                "docs",
+                "counts",
+                "entities",
+                "dates",
+                "genre",
+                "rates",
+                "stage",
+                "direction",
+                *EXCLUSIVE,
+            )
         }
     )
     return f

@@ -8,11 +8,14 @@ shared = stronger) and `cosine` compares two key sets with those weights.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from parsers.stories import agreement
@@ -37,6 +40,18 @@ _STOP = frozenset([
 ])
 # fmt: on
 PRIOR_DOCS = 100
+# How often each token occurs in real trade-news leads (bench/lexical_prior.py): the prior documents'
+# words, so that in a young history a common word shared by two reports does not look rare.
+PRIOR_PATH = Path(__file__).resolve().parents[2] / "seeds" / "lexical_prior.json"
+
+
+@cache
+def prior_rates() -> dict[int, float]:
+    """Token hash -> share of real leads carrying it (seeds/lexical_prior.json; empty if absent)."""
+    if not PRIOR_PATH.exists():
+        return {}
+    data = json.loads(PRIOR_PATH.read_text(encoding="utf-8"))
+    return {int(k): float(v) for k, v in data["rates"].items()}
 
 
 def language_of(text: str) -> str:
@@ -89,7 +104,8 @@ class Stats:
 
     def idf(self, key: str | int) -> float:
         """Specificity in [0, 1]: log((n + 1) / (df + 1)) / log(n + 1) with PRIOR_DOCS added to n (a young
-        history does not make every key look common), 1.0 when no history is known.
+        history does not make every key look common) and to df as often as real leads carry the token
+        (`prior_rates`: nor every common word look rare), 1.0 when no history is known.
 
         Scaled by log(n + 1) so that a key seen once weighs about the same in a small corpus and in a
         large history (the weights are calibrated on a few hundred pages, used on a million).
@@ -99,7 +115,10 @@ class Stats:
         value = self.memo.get(key)
         if value is None:
             n = self.n + PRIOR_DOCS
-            value = self.memo[key] = math.log((n + 1) / (self.df.get(key, 0) + 1)) / math.log(n + 1)
+            seen = self.df.get(key, 0) + PRIOR_DOCS * (
+                prior_rates().get(key, 0.0) if isinstance(key, int) else 0.0
+            )
+            value = self.memo[key] = math.log((n + 1) / (seen + 1)) / math.log(n + 1)
         return value
 
     @classmethod
