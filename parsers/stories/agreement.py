@@ -81,10 +81,10 @@ def shared_anchors(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> dict[str, li
 
 
 def _other_counts(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Both count entities, or both count goods ("g<n>"), and no count is common."""
-    for goods in (False, True):
+    """Both count entities, or both count goods ("g<n>"), and no count of that kind is common."""
+    for goods in {v.startswith("g") for v in a} & {v.startswith("g") for v in b}:
         x, y = ({v for v in s if v.startswith("g") == goods} for s in (a, b))
-        if x and y and not x & y:
+        if not x & y:
             return True
     return False
 
@@ -114,6 +114,8 @@ def conflicts(
         out.append("rates")
     if len(a.direction) == len(b.direction) == 1 and a.direction != b.direction:  # a measure and its end
         out.append("direction")
+    if a.goods and b.goods and not a.goods & b.goods:  # a measure on other goods
+        out.append("goods")
     far = a.dates and b.dates and not a.dates & b.dates
     if far and _gap([*_days(a.dates), *_ordinals(a_pub)], [*_days(b.dates), *_ordinals(b_pub)]) > DATE_GAP:
         out.append("dates")
