@@ -69,11 +69,11 @@ _HTTP_CACHE = """
 INSERT INTO core.http_cache BY NAME
 SELECT url, source_id, 'article' AS kind, 200 AS status, NULL AS etag,
        strftime(seen_at, '%a, %d %b %Y %H:%M:%S GMT') AS last_modified,
-       md5(url) || md5(article_id) AS sha256, seen_at AS fetched_at
+       md5(url) || md5(article_id) AS sha256, seen_at AS fetched_at, md5_number_lower(url) AS url_key
 FROM core.sightings
 UNION ALL
 SELECT url, source_id, 'index', 200, '"' || left(md5(url), 8) || '"', NULL, md5(url) || md5(source_id),
-       TIMESTAMP '2023-12-31'
+       TIMESTAMP '2023-12-31', md5_number_lower(url)
 FROM sources
 """
 _TOPICS = "INSERT INTO core.article_topics SELECT article_id, topic, score, evidence FROM ids JOIN tmpl_topics USING (t)"

@@ -50,7 +50,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "core.http_cache": pa.schema(
         [
             ("url", _S), ("source_id", _S), ("kind", _S), ("status", _I32), ("etag", _S), ("last_modified", _S),
-            ("sha256", _S), ("fetched_at", _TS),
+            ("sha256", _S), ("fetched_at", _TS), ("url_key", pa.uint64()),
         ]
     ),
     "core.frontier": pa.schema(
