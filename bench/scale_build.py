@@ -53,7 +53,8 @@ SELECT article_id, content_hash, source_id, url, m.title,
        'Ref. ' || i || ' (' || strftime(published_at, '%Y-%m-%d') || ')' || chr(10) || chr(10) || m.clean_text AS clean_text,
        'Home > News' || chr(10) || 'Ref. ' || i || chr(10) || m.raw_text || chr(10) || 'Share' AS raw_text,
        run_id, published_at + INTERVAL 1 HOUR AS loaded_at,
-       'st-' || left(md5('story-' || (src // 3) || '-' || $seed), 16) AS story_id, url AS canonical_url, official
+       'st-' || left(md5('story-' || (src // 3) || '-' || $seed), 16) AS story_id, url AS canonical_url, official,
+       md5_number_lower(article_id) AS article_key
 FROM ids JOIN tmpl m USING (t)
 """
 _SIGHTINGS = """

@@ -85,10 +85,12 @@ def cache_table(source_id: str, kind: str, documents: Iterable[Document]) -> pa.
 
 
 # The integer keys alone (migration 019): equal URLs have equal keys, and reading the keys is a
-# fraction of reading 1.3M URL strings at 1M articles.
+# fraction of reading 1.3M URL strings at 1M articles. A row without its key (DuckLake, where the column
+# can be NULL) sends the batch to the delete by URL.
 _ANY_STORED = (
     "SELECT 1 FROM core.http_cache WHERE url_key IN (SELECT md5_number_lower(url) FROM batch_cache) LIMIT 1"
 )
+_ANY_NULL = "SELECT 1 FROM core.http_cache WHERE url_key IS NULL LIMIT 1"
 
 
 def upsert_cache(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
@@ -96,7 +98,7 @@ def upsert_cache(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     if table.num_rows:
         con.register("batch_cache", table)
         try:  # delete + insert rather than INSERT OR REPLACE: DuckLake tables have no keys to conflict on
-            if con.execute(_ANY_STORED).fetchone():  # else no stored URL equals one of the batch's
+            if con.execute(_ANY_STORED).fetchone() or con.execute(_ANY_NULL).fetchone():  # else none stored
                 con.execute("DELETE FROM core.http_cache WHERE url IN (SELECT url FROM batch_cache)")
             con.execute(
                 "INSERT INTO core.http_cache BY NAME SELECT * REPLACE (md5_number_lower(url) AS url_key) FROM batch_cache"

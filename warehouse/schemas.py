@@ -7,6 +7,7 @@ batches with `table(name, rows)` and insert `BY NAME`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
@@ -22,6 +23,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("agency", _S), ("author", _S), ("language", _S), ("clean_text", _S), ("raw_text", _S),
             ("run_id", _S), ("loaded_at", _TS), ("story_id", _S), ("canonical_url", _S), ("official", pa.bool_()),
             ("document_no", _S), ("issuer", _S), ("issuer_canonical", _S), ("written_at", pa.date32()),
+            ("article_key", pa.uint64()),
         ]
     ),
     "core.article_topics": pa.schema([("article_id", _S), ("topic", _S), ("score", _F64), ("evidence", _LIST)]),
@@ -98,6 +100,11 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
 }  # fmt: skip
+
+
+def md5_lower(value: str) -> int:
+    """DuckDB's `md5_number_lower(value)`: the row keys of migrations 019 and 021."""
+    return int.from_bytes(hashlib.md5(value.encode()).digest()[8:], "little")
 
 
 def table(name: str, rows: Iterable[Sequence[object]]) -> pa.Table:
