@@ -239,9 +239,8 @@ FROM duckdb_databases() d WHERE d.database_name = current_database()
 """
 
 
-# Per connection, the folder of the index found for it: a connection's file, mode and migrated table do
-# not change (the catalog query took 5 ms inside a load's transaction, twice a batch). Only found ones
-# are kept: a schema migrated to 018 later on the same connection gets its index then.
+# Per connection, its index's folder: a connection's file and mode do not change (the catalog query took
+# 5 ms in a load's transaction, twice a batch); only found ones are kept (018 may be migrated later).
 _FOLDER_OF: weakref.WeakKeyDictionary[object, Path] = weakref.WeakKeyDictionary()
 
 
