@@ -53,7 +53,8 @@ SELECT article_id, content_hash, source_id, url, m.title,
        'Ref. ' || i || ' (' || strftime(published_at, '%Y-%m-%d') || ')' || chr(10) || chr(10) || m.clean_text AS clean_text,
        'Home > News' || chr(10) || 'Ref. ' || i || chr(10) || m.raw_text || chr(10) || 'Share' AS raw_text,
        run_id, published_at + INTERVAL 1 HOUR AS loaded_at,
-       'st-' || left(md5('story-' || (src // 3) || '-' || $seed), 16) AS story_id, url AS canonical_url, official
+       'st-' || left(md5('story-' || (src // 3) || '-' || $seed), 16) AS story_id, url AS canonical_url, official,
+       md5_number_lower(article_id) AS article_key
 FROM ids JOIN tmpl m USING (t)
 """
 _SIGHTINGS = """
@@ -69,11 +70,11 @@ _HTTP_CACHE = """
 INSERT INTO core.http_cache BY NAME
 SELECT url, source_id, 'article' AS kind, 200 AS status, NULL AS etag,
        strftime(seen_at, '%a, %d %b %Y %H:%M:%S GMT') AS last_modified,
-       md5(url) || md5(article_id) AS sha256, seen_at AS fetched_at
+       md5(url) || md5(article_id) AS sha256, seen_at AS fetched_at, md5_number_lower(url) AS url_key
 FROM core.sightings
 UNION ALL
 SELECT url, source_id, 'index', 200, '"' || left(md5(url), 8) || '"', NULL, md5(url) || md5(source_id),
-       TIMESTAMP '2023-12-31'
+       TIMESTAMP '2023-12-31', md5_number_lower(url)
 FROM sources
 """
 _TOPICS = "INSERT INTO core.article_topics SELECT article_id, topic, score, evidence FROM ids JOIN tmpl_topics USING (t)"

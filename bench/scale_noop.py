@@ -24,8 +24,8 @@ def prepare_noop(published: Path, site: Any) -> None:
     with duckdb.connect(str(primary)) as con:
         con.execute("DELETE FROM core.http_cache WHERE url = ?", [site.feed_url])  # the table has no key
         con.execute(
-            "INSERT INTO core.http_cache VALUES (?, 'local-news', 'index', 200, ?, NULL, ?, ?)",
-            [site.feed_url, site.etag, hashlib.sha256(site.feed).hexdigest(), datetime.now()],
+            "INSERT INTO core.http_cache VALUES (?, 'local-news', 'index', 200, ?, NULL, ?, ?, md5_number_lower(?))",
+            [site.feed_url, site.etag, hashlib.sha256(site.feed).hexdigest(), datetime.now(), site.feed_url],
         )
         con.execute("CHECKPOINT")
     _relink(published)

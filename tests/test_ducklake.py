@@ -416,7 +416,8 @@ def test_flow_api_on_the_lake(pg_lake, tmp_path):
         load_rows(con, "r1", articles[:2], [Sighting(a.url, a.article_id, a.source_id) for a in articles], [])
         con.execute(  # an index page's validators, as a crawl stores them
             "INSERT INTO core.http_cache VALUES ('https://press.example/feed', 'seed-press', 'index', 200,"
-            " '\"v1\"', 'Mon, 01 Jan 2026 00:00:00 GMT', 'abc', TIMESTAMP '2026-01-01')"
+            " '\"v1\"', 'Mon, 01 Jan 2026 00:00:00 GMT', 'abc', TIMESTAMP '2026-01-01',"
+            " md5_number_lower('https://press.example/feed'))"
         )
     with db.writer(path) as con:
         assert load.known_article_ids(con, [a.article_id for a in articles]) == {

@@ -208,3 +208,25 @@ def test_dev_set_quality_floor() -> None:
     precision, recall, f1 = dedup_eval.pair_prf(dedup_eval.score(dev, texts))
     assert precision >= 0.98 and recall >= 0.95 and f1 >= 0.97
     assert dedup_eval.story_prf(dev, texts)[2] >= 0.97
+
+
+def _dict_pairs(batch: neardup.Sketch) -> list[tuple[int, int]]:
+    """The in-batch LSH as first written: a dict of buckets per (band, key)."""
+    buckets: dict[tuple[int, int], list[int]] = {}
+    live = ~np.all(batch.sigs == neardup.EMPTY, axis=1)
+    for i, row in enumerate(batch.band_matrix().tolist()):
+        for col, key in enumerate(row if live[i] else ()):
+            buckets.setdefault((col, key), []).append(i)
+    return sorted({(a, b) for rows in buckets.values() if len(rows) > 1 for a in rows for b in rows if a < b})
+
+
+def test_candidate_pairs_are_the_bucket_dicts_on_real_texts() -> None:
+    """The numpy buckets give the dict's pairs, in its order, on the 630 texts of the near-duplicate set."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests/data/neardup/texts").glob("*.txt"))]
+    assert len(texts) == 630
+    texts += ["", "", texts[0], texts[0]]  # empty texts never pair; equal texts share every band
+    for lo in (0, 200, 400):
+        batch = neardup.sketch(texts[lo : lo + 250] + texts[-4:])
+        pairs = neardup.candidate_pairs(batch)
+        assert pairs and pairs == _dict_pairs(batch)
+    assert neardup.candidate_pairs(neardup.sketch(["", ""])) == []

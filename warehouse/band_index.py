@@ -28,6 +28,7 @@ import json
 import os
 import secrets
 import threading
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,8 +239,22 @@ FROM duckdb_databases() d WHERE d.database_name = current_database()
 """
 
 
+# Per connection, its index's folder: a connection's file and mode do not change (the catalog query took
+# 5 ms in a load's transaction, twice a batch); only found ones are kept (018 may be migrated later).
+_FOLDER_OF: weakref.WeakKeyDictionary[object, Path] = weakref.WeakKeyDictionary()
+
+
 def for_connection(con: duckdb.DuckDBPyConnection) -> BandIndex | None:
     """The band index of `con`'s warehouse file (one per file and process), or None off a writable local file."""
+    folder = _FOLDER_OF.get(con) or _folder(con)
+    if folder is None:
+        return None
+    _FOLDER_OF[con] = folder
+    with _OPEN_LOCK:
+        return _OPEN.setdefault(folder, BandIndex(folder))
+
+
+def _folder(con: duckdb.DuckDBPyConnection) -> Path | None:
     row = con.execute(_THIS_DATABASE).fetchone()
     if not row or row[1] != "duckdb" or not row[0] or str(row[0]) == ":memory:":
         return None
@@ -247,6 +262,4 @@ def for_connection(con: duckdb.DuckDBPyConnection) -> BandIndex | None:
         return None
     if not row[3]:  # a schema before migration 018 has no token to check the files against
         return None
-    folder = Path(str(row[0]) + ".bands").resolve()
-    with _OPEN_LOCK:
-        return _OPEN.setdefault(folder, BandIndex(folder))
+    return Path(str(row[0]) + ".bands").resolve()

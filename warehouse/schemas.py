@@ -7,6 +7,7 @@ batches with `table(name, rows)` and insert `BY NAME`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
@@ -22,6 +23,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("agency", _S), ("author", _S), ("language", _S), ("clean_text", _S), ("raw_text", _S),
             ("run_id", _S), ("loaded_at", _TS), ("story_id", _S), ("canonical_url", _S), ("official", pa.bool_()),
             ("document_no", _S), ("issuer", _S), ("issuer_canonical", _S), ("written_at", pa.date32()),
+            ("article_key", pa.uint64()),
         ]
     ),
     "core.article_topics": pa.schema([("article_id", _S), ("topic", _S), ("score", _F64), ("evidence", _LIST)]),
@@ -50,7 +52,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "core.http_cache": pa.schema(
         [
             ("url", _S), ("source_id", _S), ("kind", _S), ("status", _I32), ("etag", _S), ("last_modified", _S),
-            ("sha256", _S), ("fetched_at", _TS),
+            ("sha256", _S), ("fetched_at", _TS), ("url_key", pa.uint64()),
         ]
     ),
     "core.frontier": pa.schema(
@@ -100,11 +102,17 @@ SCHEMAS: dict[str, pa.Schema] = {
 }  # fmt: skip
 
 
+def md5_lower(value: str) -> int:
+    """DuckDB's `md5_number_lower(value)`: the row keys of migrations 019 and 021."""
+    return int.from_bytes(hashlib.md5(value.encode()).digest()[8:], "little")
+
+
 def table(name: str, rows: Iterable[Sequence[object]]) -> pa.Table:
     """An Arrow table of `name`'s schema from row tuples in its column order (an empty one keeps its types)."""
     schema = SCHEMAS[name]
-    columns: list[list[object]] = [[] for _ in schema]
-    for row in rows:
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
+    rows = list(rows)
+    if any(len(row) != len(schema) for row in rows):
+        raise ValueError(f"{name}: every row needs {len(schema)} values")
+    # transposed by zip in C: a loop appending each value took most of a batch's row building
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
     return pa.table([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)

@@ -226,12 +226,30 @@ def similarity(sig_a: np.ndarray, sig_b: np.ndarray, size_a: int = 0, size_b: in
 
 def candidate_pairs(batch: Sketch) -> list[tuple[int, int]]:
     """In-memory LSH within a batch: index pairs (i < j) sharing a band key; empty texts never pair."""
-    buckets: dict[tuple[int, int], list[int]] = {}
-    live = ~np.all(batch.sigs == EMPTY, axis=1)
-    for i, row in enumerate(batch.band_matrix().tolist()):
-        for col, key in enumerate(row if live[i] else ()):
-            buckets.setdefault((col, key), []).append(i)
-    return sorted({(a, b) for rows in buckets.values() if len(rows) > 1 for a in rows for b in rows if a < b})
+    rows = np.flatnonzero(~np.all(batch.sigs == EMPTY, axis=1))
+    keys = batch.band_matrix()[rows]
+    if not keys.size:
+        return []
+    # every (band, key) of the live rows, sorted: a bucket is a run of equal cells (numpy, not a dict
+    # of 20k buckets per batch of 500)
+    band = np.broadcast_to(np.arange(keys.shape[1]), keys.shape).ravel()
+    owner = np.broadcast_to(rows[:, None], keys.shape).ravel()
+    flat = keys.ravel()
+    order = np.lexsort((owner, flat, band))
+    band, flat, owner = band[order], flat[order], owner[order]
+    same = (band[1:] == band[:-1]) & (flat[1:] == flat[:-1])
+    if not same.any():
+        return []
+    starts = np.flatnonzero(np.r_[True, ~same])
+    sizes = np.diff(np.r_[starts, len(flat)])
+    found = []
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        members = owner[start : start + size]
+        i, j = np.triu_indices(size, 1)
+        found.append(members[i] * len(batch.sigs) + members[j])  # members ascending: a < b
+    pairs = np.unique(np.concatenate(found))
+    n = len(batch.sigs)
+    return list(zip((pairs // n).tolist(), (pairs % n).tolist(), strict=True))
 
 
 def article_key(article_id: str) -> int:
