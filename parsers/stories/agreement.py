@@ -24,7 +24,7 @@ EVIDENCE = {
     "places": ("places",),
     "terms": ("terms",),
 }
-VETO = ("docs", "genre")  # other main documents, or a press answer against a report: two events
+VETO = ("docs", "genre", "stage")  # other main documents, a press answer against a report, a follow-up stage
 PUB_NEAR = 3  # days between publications that still count as "near" (a weekend, a time zone)
 PUB_FAR = 7  # days: reports published further apart than this are rarely about one event
 PUB_IN_TEXT = 0  # days: a published day named by the other exactly (the day after is often "effective from")
