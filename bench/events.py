@@ -127,7 +127,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--drop", default="", help="with --calibrate: features left out, comma-separated")
     parser.add_argument("--dev-only", action="store_true", help="quality on dev only (while tuning)")
-    parser.add_argument("--split", action="append", help="quality on this split too (repeatable): test3")
+    parser.add_argument(
+        "--split",
+        action="append",
+        help="quality on these splits instead of dev and test (repeatable: --split test --split test3)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.calibrate:
