@@ -1,5 +1,5 @@
 """Which way a measure goes, how many goods a list names, and what a young history calls rare, on real
-dev pages of tests/data/events (parsers/stories/stage.py, anchor_numbers.py, lexical.py)."""
+dev pages of tests/data/events (parsers/stories/direction.py, stage.py, anchor_numbers.py, lexical.py)."""
 
 from parsers.stories import events
 from parsers.stories.lexical import Stats, token_hash

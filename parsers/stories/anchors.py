@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from parsers.classify import fields as measure_fields
-from parsers.stories import anchor_dates, lexicon, stage
+from parsers.stories import anchor_dates, direction, lexicon, stage
 from parsers.stories.anchor_dates import dates as dates
 from parsers.stories.anchor_dates import reference_year as reference_year
 from parsers.stories.anchor_docs import MAIN_CHARS as MAIN_CHARS
@@ -189,7 +189,7 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         rates=main_rates(body),
         genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) or stage.explainer(body) else ()),
         stage=stage.stages(body),
-        direction=stage.directions(body),
+        direction=direction.directions(body),
         goods=frozenset(lexicon.find_all(body[:GOODS_CHARS], lex)["term"] & GOODS),
         entities=entities(body),
         days=anchor_dates.loose_days(body) if published is None else frozenset(),

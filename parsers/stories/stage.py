@@ -9,14 +9,9 @@ characters, after anchors.normalise) for cues in English and Chinese, written as
 - "effect": implementation measures or rules (实施办法, 实施细则, 具体措施) or the measure taking
   effect as the news (came into force, started to implement, 正式生效, 今日起施行), not a mention of
   when it will ("will take effect on July 1", "自公布之日起施行" are what announcements say);
-- "extension" (延长), "suspension" (暂停): of a deadline, an investigation, a measure;
+- "extension" (延长): of a deadline, an investigation; "suspension" (暂停实施): of earlier measures
+  (a clause, announcements, controls), not of imports or concessions, which is the measure itself;
 - "preview": the run-up to an event ("to be held", "will open", 即将开幕), not the event.
-
-`directions` says which way the measure in the news goes: "lift" (a ban, duties or restrictions lifted, ended, suspended; imports resumed) or
-"impose" (duties imposed or raised, imports banned or halted, tariff concessions suspended). A report
-of a lifting recalls the imposition, not the other way round: a lifting cue wins.
-Two reports of one measure go the same way; a case's imposition and its end, or a ban and the
-resumption of trade, are two events (labelling rules 7 and 8).
 
 `explainer` says whether the opening explains a document without being written as a Q&A ("an
 official explained", "interpretation of", 解读, 发言人解释): such a page is a press answer by another
@@ -80,76 +75,22 @@ _EXPLAINER = re.compile(
 )
 
 
-DIRECTION_CHARS = 250
-_MEASURE = (
-    r"(?:ban|bans|embargo|tariffs?|duties|duty|levies|restrictions?|sanctions|curbs|controls?|measures)"
-    r"(?! (?:cuts?|reductions?|concessions?|preferences?|exemptions?|rebates?|control))\b"
-)
-_FILLER = r"(?:(?!preferential|concession)[\w'’%-]+ ){0,4}?"
-_EN_LIFT = (
-    r"\b(?:lift(?:s|ed|ing)?|remov(?:e|es|ed|ing|al of)|scrap(?:s|ped|ping)?|end(?:s|ed|ing)?|terminat(?:e|es|ed|ing)"
-    r"|drop(?:s|ped|ping)?|eas(?:e|es|ed|ing)|cancel(?:s|led|ling)?|suspend(?:s|ed|ing)?|lifting of|end of) "
-    rf"(?:the |its |a |all |some )?{_FILLER}{_MEASURE}"
-    r"|\bresum(?:e|es|ed|ing|ption)(?: of)? (?:the )?(?:[\w'’-]+ ){0,3}?(?:imports?|exports?|trade|purchases)\b"
-)
-_ZH_LIFT = (
-    r"取消|终止(?!审查)|解除|恢复(?:进口|出口|输华|对)|不再(?:征收|加征)|停止(?:征收|加征)|免征|解禁|暂停实施"
-)
-_EN_IMPOSE = (
-    r"\b(?:impos(?:e|es|ed|ing)|slap(?:s|ped|ping)?|levy|levies|levied|rais(?:e|es|ed|ing)|hik(?:e|es|ed|ing)) "
-    rf"(?:the |its |a |new )?{_FILLER}{_MEASURE}"
-    r"|\b(?:ban(?:s|ned|ning)?|halt(?:s|ed|ing)?|suspend(?:s|ed|ing)?|block(?:s|ed|ing)?|stop(?:s|ped|ping)?) "
-    r"(?:the |all )?(?:[\w'’-]+ ){0,3}?(?:imports?|purchases|shipments)\b(?! control)"
-    r"|\bsuspend(?:s|ed|ing)? (?:the )?(?:[\w'’-]+ ){0,3}?(?:tariff cuts|tariff reductions|concessions|preferential)"
-)
-# "继续征收...的必要性" (whether to go on levying) is a review, not an imposition.
-_ZH_IMPOSE = r"(?:加征|征收|开征)(?![^。]{0,20}必要)|(?:暂停|禁止|停止)(?:进口|输华|采购)|全面暂停|中止[^。，,]{0,30}减让|提高(?:关税|税率)"
-# A lifting asked for or not done ("urges the US to cancel", 希望台湾地区...取消, 仍未...取消) is not news.
-_DEMAND = re.compile(
-    r"敦促|希望|要求|呼吁|未|\burg(?:e|es|ed|ing)\b|\bcall(?:s|ed)? on\b|\bdemand", re.IGNORECASE
-)
-_YEAR = re.compile(r"((?:19|20)\d\d)年")
-DIRECTION = {
-    "lift": re.compile(f"{_EN_LIFT}|{_ZH_LIFT}", re.IGNORECASE),
-    "impose": re.compile(f"{_EN_IMPOSE}|{_ZH_IMPOSE}", re.IGNORECASE),
-}
-
-
 # A cue in a clause of time ("as Trump's tariffs came into effect Tuesday") dates the news by another
 # measure's stage: background, not the news.
 _BACKGROUND = re.compile(r"\b(?:as|after|when|since|before|until|once)\b[^,.;\n]*$", re.IGNORECASE)
 
 
-def _as_news(head: str, match: re.Match[str]) -> bool:
+def as_news(head: str, match: re.Match[str]) -> bool:
+    """Whether a cue in `head` reports the news, not background in a clause of time."""
     return _BACKGROUND.search(head[max(0, match.start() - 80) : match.start()]) is None
 
 
 def stages(opening: str) -> frozenset[str]:
     """The follow-up stages the opening names as its news (empty: the announcement or event itself)."""
     head = opening[:STAGE_CHARS]
-    return frozenset(name for name, cue in CUES.items() if any(_as_news(head, m) for m in cue.finditer(head)))
+    return frozenset(name for name, cue in CUES.items() if any(as_news(head, m) for m in cue.finditer(head)))
 
 
 def explainer(opening: str) -> bool:
     """Whether the opening explains a document (an official's explanation, an interpretation)."""
     return _EXPLAINER.search(opening[:STAGE_CHARS]) is not None
-
-
-def directions(opening: str) -> frozenset[str]:
-    """Which way the measure the opening reports goes: "lift" if it reports one, else "impose" if so."""
-    head = opening[: DIRECTION_CHARS + 40]  # cues start in the opening; what follows them may be read
-    latest = max((int(y) for y in _YEAR.findall(head[:DIRECTION_CHARS])), default=0)
-    for name in ("lift", "impose"):
-        found = (m for m in DIRECTION[name].finditer(head) if m.start() < DIRECTION_CHARS)
-        if any(_direction_news(head, m, latest) for m in found):
-            return frozenset({name})
-    return frozenset()
-
-
-def _direction_news(head: str, m: re.Match[str], latest: int) -> bool:
-    if not _as_news(head, m) or _DEMAND.search(head[max(0, m.start() - 20) : m.start()]):
-        return False
-    # A sentence opening with an earlier year recalls the case's history (official notices begin so).
-    sentence = re.split(r"[。\n]", head[: m.start()])[-1].lstrip()
-    year = _YEAR.match(sentence)
-    return year is None or int(year.group(1)) >= latest
