@@ -16,6 +16,7 @@ def test_duties_ended_and_duties_imposed_are_two_events(event_pages, event_profi
     assert event_profiles[BARLEY_IMPOSED[0]].anchors.direction == {"impose"}
     decision = events.decide(event_profiles[BARLEY_ENDED[0]], event_profiles[BARLEY_IMPOSED[0]])
     assert "direction" in decision.conflicts and not decision.same_event
+    assert decision.features["conflict_direction"] == 1.0  # every conflict is a feature the weights see
     # The review ruling's own text opens with the case's history (2020年...决定对...征收): not a levy.
     assert "徵收反傾銷稅" in event_pages["c63_zh_xuehua-us_583826"].text[:400]
     assert "impose" not in event_profiles["c63_zh_xuehua-us_583826"].anchors.direction

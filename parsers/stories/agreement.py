@@ -37,6 +37,19 @@ EXCLUSIVE = {
     ),
     "ruling": frozenset({"preliminary ruling", "final ruling"}),
 }
+# Every conflict `conflicts` can name (each is a pair feature `conflict_<name>`, events.features).
+CONFLICTS = (
+    "docs",
+    "counts",
+    "entities",
+    "dates",
+    "genre",
+    "rates",
+    "stage",
+    "direction",
+    "goods",
+    *EXCLUSIVE,
+)
 
 
 def anchor_keys(a: anchor_mod.Anchors, kinds: Iterable[str] = COMPARE_KINDS) -> list[str]:
@@ -82,9 +95,10 @@ def shared_anchors(a: anchor_mod.Anchors, b: anchor_mod.Anchors) -> dict[str, li
 
 def _other_counts(a: frozenset[str], b: frozenset[str]) -> bool:
     """Both count entities, or both count goods ("g<n>"), and no count of that kind is common."""
-    for goods in {v.startswith("g") for v in a} & {v.startswith("g") for v in b}:
-        x, y = ({v for v in s if v.startswith("g") == goods} for s in (a, b))
-        if not x & y:
+    for goods in (False, True):
+        x = {v for v in a if v.startswith("g") == goods}
+        y = {v for v in b if v.startswith("g") == goods}
+        if x and y and not x & y:
             return True
     return False
 

@@ -29,7 +29,7 @@ import numpy as np
 from parsers.stories import anchor_dates, crosslex, neardup
 from parsers.stories import anchors as anchor_mod
 from parsers.stories.agreement import COMPARE_KINDS as COMPARE_KINDS
-from parsers.stories.agreement import EVIDENCE, EXCLUSIVE, VETO, publication
+from parsers.stories.agreement import CONFLICTS, EVIDENCE, VETO, publication
 from parsers.stories.agreement import anchor_keys as anchor_keys
 from parsers.stories.agreement import conflicts as conflicts
 from parsers.stories.agreement import shared_anchors as shared_anchors
@@ -218,23 +218,7 @@ def features(
     }
     for group, kinds in EVIDENCE.items():
         f[f"ev_{group}"] = sum(specificity(kind, v) for kind in kinds for v in shared.get(kind, ()))
-    f.update(
-        {
-            f"conflict_{k}": float(k in found)
-            for k in (
-                "docs",
-                "counts",
-                "entities",
-                "dates",
-                "genre",
-                "rates",
-                "stage",
-                "direction",
-                "goods",
-                *EXCLUSIVE,
-            )
-        }
-    )
+    f.update({f"conflict_{k}": float(k in found) for k in CONFLICTS})
     return f
 
 
