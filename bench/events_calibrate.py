@@ -42,14 +42,18 @@ def profiles_of(pages: Sequence[events_eval.Page]) -> dict[str, events.Profile]:
 
 
 def _fit(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 60) -> np.ndarray:
-    """L2-regularised logistic regression by Newton steps; returns [bias, weights...]."""
+    """L2-regularised logistic regression by Newton steps, stopped once a step no longer moves any
+    weight by 1e-9; returns [bias, weights...]."""
     xb = np.hstack([np.ones((len(x), 1)), x])
     w = np.zeros(xb.shape[1])
     penalty = l2 * np.diag(np.r_[0.0, np.ones(xb.shape[1] - 1)])
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-xb @ w))
         hessian = (xb * (p * (1 - p))[:, None]).T @ xb + penalty
-        w -= np.linalg.solve(hessian, xb.T @ (p - y) + penalty @ w)
+        step = np.linalg.solve(hessian, xb.T @ (p - y) + penalty @ w)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
     return w
 
 
@@ -82,6 +86,19 @@ def training_rows(
     return pairs, rows, y
 
 
+_MATRICES: dict[tuple[int, tuple[str, ...]], tuple[list[dict[str, float]], np.ndarray]] = {}
+
+
+def _matrix(feats: list[dict[str, float]], names: list[str]) -> np.ndarray:
+    """The feature rows as a matrix, built once per list of rows and names (the folds share it)."""
+    key = (id(feats), tuple(names))
+    if key not in _MATRICES:
+        _MATRICES.clear()
+        # the rows are kept with their matrix, so that their id cannot be reused meanwhile
+        _MATRICES[key] = (feats, np.array([[f[n] for n in names] for f in feats]))
+    return _MATRICES[key][1]
+
+
 def fit_weights(
     pages: Sequence[events_eval.Page],
     profiles: Mapping[str, events.Profile],
@@ -95,7 +112,7 @@ def fit_weights(
     family = {p.page_id: p.family for p in pages}
     keep = [i for i, (a, b) in enumerate(pairs) if leave_out not in (family[a], family[b])]
     names = sorted(set(feats[0]) - drop)
-    x = np.array([[feats[i][n] for n in names] for i in keep])
+    x = _matrix(feats, names)[keep]
     w = _fit_signed(x, y[keep], [_sign(n) for n in names])
     return {
         "bias": round(float(w[0]), 3),
