@@ -130,8 +130,8 @@ def conflicts(
         out.append("counts")
     if _other_counts(a.entities, b.entities):  # another listing: other entities, other goods
         out.append("entities")
-    for name, group in EXCLUSIVE.items():
-        ta, tb = a.terms & group, b.terms & group
+    for name, group in EXCLUSIVE.items():  # the opening's ruling or period, else the lead's
+        ta, tb = (a.head_terms & group) or (a.terms & group), (b.head_terms & group) or (b.terms & group)
         if ta and tb and not ta & tb:
             out.append(name)
     if a.genre != b.genre:

@@ -61,6 +61,7 @@ KINDS = tuple(
         "stage",
         "direction",
         "goods",
+        "head_terms",
         "entities",
         "days",
         "weekdays",
@@ -107,9 +108,11 @@ class Anchors:
     rates: frozenset[str] = frozenset()  # percentages of the opening; a change "from X% to Y%" gives Y
     stage: frozenset[str] = frozenset()  # follow-up stage the opening reports (parsers.stories.stage)
     direction: frozenset[str] = frozenset()  # "lift" / "impose": the way the reported measure goes
-    goods: frozenset[str] = (
-        frozenset()
-    )  # the goods (gazetteer [goods]) the opening names: what the measure is on
+    # the goods (gazetteer [goods]) the opening names: what the measure is on
+    goods: frozenset[str] = frozenset()
+    # the terms of the opening (GOODS_CHARS): the ruling or period it reports, where the lead also
+    # recites earlier ones ("the preliminary ruling of January" in a report of the final ruling)
+    head_terms: frozenset[str] = frozenset()
     entities: frozenset[str] = frozenset()  # counted entities of the opening ("seven U.S. companies")
     # No published date: days named without a year (MM-DD) and weekdays (0-6), read against the other
     # page's day when two pages are compared (events.pair_anchors)
@@ -164,6 +167,7 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
     lex = lexicon.load()
     named = lexicon.find_all(body, lex)
     mentions = doc_mentions(body)
+    head_terms = frozenset(lexicon.find_all(body[:GOODS_CHARS], lex)["term"])
     return Anchors(
         issuers=frozenset(named["body"] | lexicon.customs_districts(body, lex)),
         docs=frozenset(k for _, k in mentions),
@@ -181,7 +185,8 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) or stage.explainer(body) else ()),
         stage=stage.stages(body),
         direction=direction.directions(body),
-        goods=frozenset(lexicon.find_all(body[:GOODS_CHARS], lex)["term"] & lex.goods),
+        goods=head_terms & lex.goods,
+        head_terms=head_terms,
         entities=entities(body),
         days=anchor_dates.loose_days(body) if published is None else frozenset(),
         weekdays=anchor_dates.loose_weekdays(body) if published is None else frozenset(),
