@@ -61,7 +61,7 @@ def fill_lake(primary: Path, folder: Path) -> dict[str, Any]:
 
 def data_files(folder: Path) -> dict[str, Any]:
     """Parquet files and MB under the lake's data folder (what each commit adds to)."""
-    files = [p for p in (folder / "data").rglob("*.parquet")]
+    files = list((folder / "data").rglob("*.parquet"))
     return {"files": len(files), "mb": sum(p.stat().st_size for p in files) / 1e6}
 
 
