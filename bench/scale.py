@@ -41,7 +41,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import scale_history
+from bench import scale_history, scale_lake
 from bench.scale_build import build_warehouse
 from bench.scale_load import LOAD_ROWS, arrow_ceiling, build_band_index, load_benchmark
 from bench.scale_noop import noop_benchmark
@@ -101,11 +101,12 @@ def _prefect_env(home: Path) -> dict[str, str]:
 
 
 def scale_benchmark(
-    sizes: list[int], repeat: int = 3, dedup: bool = True, history: str = "distinct"
+    sizes: list[int], repeat: int = 3, dedup: bool = True, history: str = "distinct", backend: str = "file"
 ) -> dict[str, Any]:
     """Build each warehouse, time loads and no-op runs on it, then the dedup scale benchmark.
 
-    Needs a running Prefect API (the no-op runs are real flow runs).
+    Needs a running Prefect API (the no-op runs are real flow runs). `backend="lake"`: the built file
+    is copied into a DuckLake (bench.scale_lake) and the loads and no-op runs use the lake.
     """
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
@@ -121,7 +122,14 @@ def scale_benchmark(
             figures[f"band_index_seconds_{name}"] = built["band_index_seconds"]
             print(f"  {size:>9,} articles: built in {built['seconds']:.0f} s, {built['mb']:,.0f} MB; band index "
                   f"(warehouse.band_index, once) {built['band_index_seconds']:.1f} s", flush=True)  # fmt: skip
-            loaded = _phase("load", "--path", str(published), "--repeat", str(repeat), "--history", history)
+            lake_env: dict[str, str] = {}
+            if backend == "lake":
+                lake_env = scale_lake.lake_env(folder / "lake")
+                figures.update(scale_lake.fill_and_ceilings(_phase, published, folder / "lake", name, repeat))
+            loaded = _phase(
+                "load", "--path", str(published), "--repeat", str(repeat), "--history", history, env=lake_env
+            )
+            commits = "COMMIT" if backend == "lake" else "COMMIT + CHECKPOINT"  # no CHECKPOINT on a lake
             figures[f"load_rows_per_s_{name}"] = loaded["rows_per_s"]
             figures[f"load_seconds_{name}"] = loaded["seconds"]
             figures[f"load_commit_and_checkpoint_seconds_{name}"] = loaded["commit_and_checkpoint_seconds"]
@@ -133,7 +141,7 @@ def scale_benchmark(
             figures[f"articles_last_row_group_rows_{name}"] = last_row_group_rows(size)
             print(f"  {size:>9,} articles: load {LOAD_ROWS:,} in {loaded['seconds']:.2f} s "
                   f"({loaded['rows_per_s']:,.0f} rows/s; runs {', '.join(f'{t:.2f}' for t in loaded['runs'])}; "
-                  f"COMMIT + CHECKPOINT {loaded['commit_and_checkpoint_seconds']:.2f} s), peak RSS "
+                  f"{commits} {loaded['commit_and_checkpoint_seconds']:.2f} s), peak RSS "
                   f"{loaded['peak_rss_mb']:,.0f} MB", flush=True)  # fmt: skip
             print(f"  {size:>9,} articles: of that, story placement {loaded['story_placement_seconds']:.2f} s; the "
                   f"writes {loaded['write_seconds']:.2f} s = {loaded['write_rows_per_s']:,.0f} rows/s; as one batch of "
@@ -141,12 +149,12 @@ def scale_benchmark(
                   f"{loaded['one_batch_write_rows_per_s']:,.0f} rows/s", flush=True)  # fmt: skip
             figures[f"load_arrow_rows_per_s_{name}"] = loaded["arrow_rows_per_s"]
             print(f"  {size:>9,} articles: beside it, the same {LOAD_ROWS:,} articles' rows alone as one Arrow insert "
-                  f"into core.articles, COMMIT, CHECKPOINT: {loaded['arrow_rows_per_s']:,.0f} rows/s", flush=True)  # fmt: skip
+                  f"into core.articles, {commits.replace(' +', ',')}: {loaded['arrow_rows_per_s']:,.0f} rows/s", flush=True)  # fmt: skip
             figures[f"load_stories_{name}"] = loaded["stories"]
             print(
                 f"  {size:>9,} articles: stories of the {LOAD_ROWS:,} ({history} history): {loaded['stories']}"
             )
-            noop = _phase("noop", "--path", str(published), "--repeat", str(repeat), env=env)
+            noop = _phase("noop", "--path", str(published), "--repeat", str(repeat), env={**env, **lake_env})
             for key in ("seconds", "wall_seconds", "network_seconds", "prefect_overhead_seconds", "republished",
                         "task_body_seconds", "peak_rss_mb", "first_run_seconds", "flow_body_seconds",
                         "after_body_seconds"):  # fmt: skip
@@ -197,6 +205,8 @@ def run_phase(args: argparse.Namespace) -> dict[str, Any]:
 
         quiet_logs()
         out = noop_benchmark(Path(args.path), args.repeat)
+    elif args.phase in ("lake", "ceiling"):
+        out = scale_lake.run_phase(args.phase, db.primary_path(Path(args.path)), Path(args.lake), args.repeat)
     elif args.phase == "dedup":
         from bench import dedup as dedup_bench
 
@@ -217,7 +227,14 @@ def main(argv: list[str] | None = None) -> None:
         help="synthetic sketch history: distinct texts with 5%% near-copies, h16-load's copies of ~280 texts,"
         " or both, one after the other, printed side by side",
     )  # fmt: skip
-    parser.add_argument("--phase", choices=("build", "load", "noop", "dedup"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--backend", choices=("file", "lake"), default="file",
+        help="the single DuckDB file, or a DuckLake (DuckDB-file catalog, Parquet data) filled from it",
+    )  # fmt: skip
+    parser.add_argument(
+        "--phase", choices=("build", "lake", "ceiling", "load", "noop", "dedup"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--lake", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -235,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         for history in profiles:
             print(f"history: {history}", flush=True)
             runs[history] = scale_benchmark(
-                sizes, args.repeat, not args.no_dedup and history == profiles[-1], history
+                sizes, args.repeat, not args.no_dedup and history == profiles[-1], history, args.backend
             )
     if len(runs) == 1:
         for key, value in runs[profiles[0]].items():

@@ -21,13 +21,15 @@ def prepare_noop(published: Path, site: Any) -> None:
     from warehouse import db
 
     primary = db.primary_path(published)
-    with duckdb.connect(str(primary)) as con:
+    on_lake = db.lake_config() is not None  # then db.connect opens the lake; the file is only linked
+    with db.connect(primary) if on_lake else duckdb.connect(str(primary)) as con:
         con.execute("DELETE FROM core.http_cache WHERE url = ?", [site.feed_url])  # the table has no key
         con.execute(
             "INSERT INTO core.http_cache VALUES (?, 'local-news', 'index', 200, ?, NULL, ?, ?, md5_number_lower(?))",
             [site.feed_url, site.etag, hashlib.sha256(site.feed).hexdigest(), datetime.now(), site.feed_url],
         )
-        con.execute("CHECKPOINT")
+        if not on_lake:
+            con.execute("CHECKPOINT")
     _relink(published)
 
 

@@ -2,10 +2,12 @@
 
     python -m bench.scale_profile --path DIR/tw.duckdb [--batch 500] [--repeat 2]
 
-Against a warehouse `python -m bench.scale --phase build` made. Each SQL statement the load runs is
-timed (execute and fetch), grouped by its first words; the Python steps of `warehouse.load.insert`
-are timed as functions; both as ms per batch, median over repeats (the rows are deleted again,
-untimed, as bench.scale does). Use it to choose what to cut, then measure with bench.scale.
+Against a warehouse `python -m bench.scale --phase build` made (or, with `TRADEWIRE_CATALOG` and
+`TRADEWIRE_LAKE_DATA` set, the lake `--phase lake` filled from it: bench/scale_lake.py; no CHECKPOINT
+there). Each SQL statement the load runs is timed (execute and fetch), grouped by its first words;
+the Python steps of `warehouse.load.insert` are timed as functions; both as ms per batch, median over
+repeats (the rows are deleted again, untimed, as bench.scale does). Use it to choose what to cut,
+then measure with bench.scale.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ from typing import Any
 import duckdb
 
 from bench import scale_history
-from bench.scale_load import LOAD_BATCH, LOAD_ROWS, _delete_run, _restore_token, _sketches, load_batches
+from bench.scale_load import (
+    LOAD_BATCH,
+    LOAD_ROWS,
+    _checkpoint,
+    _delete_run,
+    _restore_token,
+    _sketches,
+    load_batches,
+)
 from bench.scale_templates import templates
 
 
@@ -113,11 +123,11 @@ def profile(primary: Path, batch_size: int, repeat: int) -> list[dict[str, float
                     batch = Batch("local-news", b.articles, b.sightings, b.measures,
                                   crawl=CrawlState(tuple(b.fetched)), sketches=_sketches(b, ArticleSketches))  # fmt: skip
                     load.load(timed, run_id, batch)  # type: ignore[arg-type]
-                timed.execute("CHECKPOINT")
+                _checkpoint(timed)  # type: ignore[arg-type]
                 spent["TOTAL"] = time.perf_counter() - start
             _delete_run(con, run_id, f"http://127.0.0.1:1/news/load-{tag}-")
             _restore_token(con, token)
-            con.execute("CHECKPOINT")
+            _checkpoint(con)
         finally:
             con.close()
         runs.append(dict(spent))

@@ -47,3 +47,20 @@ def test_the_first_weekday_named_is_the_news_day(event_pages, event_profiles):
     for k in launch:
         x, y = events.pair_anchors(notice, event_profiles[k])
         assert "2025-12-18" not in events.shared_anchors(x, y).get("dates", [])
+
+
+def test_an_undated_report_naming_days_years_later_is_a_later_event(event_profiles):
+    # MOFCOM's stainless-steel case: an undated Chinese report of the expiry-review ruling of
+    # 2025-06-30 (c77) against a report of the initiation published 2018-07-24 (c78): same issuer,
+    # goods and countries, but written years later. An undated report of the POM initiation (c71),
+    # which names the day the investigation is to end a year ahead, still joins a dated report of it.
+    review, initiation = (
+        event_profiles["c77_zh_corduroy118-cn_03f5b4"],
+        event_profiles["c78_zh_fan166ze-cn_1497ee"],
+    )
+    assert review.published is None and max(review.anchors.dates) == "2025-07-01"
+    decision = events.decide(review, initiation)
+    assert "dates" in decision.conflicts and not decision.same_event
+    pom, dated = event_profiles["c71_zh_cn-bg3-co_ccaa17"], event_profiles["c71_en_shine-cn_71b76d"]
+    assert pom.published is None and "2025-05-19" in pom.anchors.dates
+    assert events.decide(pom, dated).same_event

@@ -1,7 +1,12 @@
-"""Which way a measure goes, how many goods a list names, and what a young history calls rare, on real
+"""Which way a measure goes, which goods and how many a measure names, and what a young history calls rare, on real
 dev pages of tests/data/events (parsers/stories/direction.py, stage.py, anchor_numbers.py, lexical.py)."""
 
-from parsers.stories import events
+from pathlib import Path
+
+import pytest
+
+from parsers.classify import fields
+from parsers.stories import event_index, events, lexicon
 from parsers.stories.lexical import Stats, token_hash
 
 BARLEY_ENDED = ["c63_en_people-cn_418f0b", "c63_zh_imsilkroad-com_785cbf", "c63_zh_e993-com_541743"]
@@ -54,3 +59,28 @@ def test_in_a_young_history_a_common_word_is_not_rare(event_profiles):
     # Six real pages: "tariff" is on several of them and on most trade news, "paraxylene" is not.
     few = Stats.of([event_profiles[k] for k in sorted(event_profiles)[:6]])
     assert few.idf(token_hash("tariff")) < 0.6 < few.idf(token_hash("paraxylene"))
+
+
+def test_gacc_suspensions_of_other_taiwan_fruit_and_fish_are_other_events(event_profiles):
+    # GACC's suspensions of Taiwan imports: pineapples (c66, February 2021), sugar apples and wax
+    # apples (c67, September 2021), grouper (c68, June 2022). Same issuer, same wording ("暂停…输入"),
+    # in both languages: the goods in the opening tell them apart.
+    pineapple = ["c66_en_chinadaily-com-cn_e0377f", "c66_zh_ctwant-com_acace5"]
+    fruit = ["c67_en_channelnewsasia-com_b5e964", "c67_zh_itaiwannews-cn_a4b902"]
+    grouper = "c68_zh_chinanews-com-cn_f943c0"
+    assert {event_profiles[k].anchors.goods for k in fruit} == {frozenset({"sugar apple", "wax apple"})}
+    assert "goods" in events.decide(event_profiles[pineapple[1]], event_profiles[fruit[1]]).conflicts
+    placed = {
+        p.article_id: p
+        for p in event_index.place_all([event_profiles[k] for k in [*pineapple, *fruit, grouper]])
+    }
+    stories = [{placed[k].story_id for k in group} for group in (pineapple, fruit, [grouper])]
+    assert all(len(s) == 1 for s in stories) and len(set().union(*stories)) == 3
+
+
+def test_a_gazetteer_naming_goods_it_does_not_define_is_refused(tmp_path):
+    text = Path(fields.DEFAULT_GAZETTEER).read_text(encoding="utf-8")
+    text = text.replace('"stainless steel", "halogenated', '"stainless stee", "halogenated')
+    (tmp_path / "gazetteer.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="stainless stee"):
+        lexicon.load(str(tmp_path / "gazetteer.toml"))

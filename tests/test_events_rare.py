@@ -20,6 +20,10 @@ def test_a_chinese_notice_s_single_character_metals_meet_an_english_report(event
     assert {"samarium", "gadolinium"} <= set(zh) & set(en)
 
 
+TARIFFS = [  # two reports of the 10-15% tariffs on US farm goods of 4 March 2025 (c17), in their own words
+    "c17_en_abcnews-go-com_d66fa2",
+    "c17_en_tridge-com_c2b201",
+]
 HAINAN = [  # Hainan's island-wide special customs operations, 18 December 2025 (c32)
     "c32_en_digitalmarketreports-com_43604b",
     "c32_en_ichongqing-info_236349",  # no published date
@@ -32,8 +36,10 @@ PORT_FEES = (  # the port-fee announcement (c37) and its implementation measures
 
 def test_words_only_two_english_reports_carry_count_unless_they_conflict(event_profiles):
     stats = events.Stats.of(event_profiles.values())
-    hainan = events.features(event_profiles[HAINAN[0]], event_profiles[HAINAN[1]], stats)
-    assert hainan["lexical_rare"] > 0
+    # (Hainan's two reports shared such words until test3's pages joined dev: a Global Times report
+    # on sugar apples carries one of them, so they are no longer rare)
+    tariffs = events.features(event_profiles[TARIFFS[0]], event_profiles[TARIFFS[1]], stats)
+    assert tariffs["lexical_rare"] > 0 and tariffs["copy"] < 0.1
     # the implementation measures share words no other page has with the announcement, but are
     # another stage of the document: the words do not count
     a, b = (event_profiles[k] for k in PORT_FEES)

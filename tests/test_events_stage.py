@@ -59,3 +59,16 @@ def test_listings_of_other_entities_on_consecutive_days_are_two_events(event_pro
     assert "entities" in events.decide(event_profiles[seven[0]], event_profiles[four]).conflicts
     placed = place(event_profiles, [*seven, four])
     assert placed[seven[0]].story_id == placed[seven[1]].story_id != placed[four].story_id
+
+
+def test_a_final_ruling_reciting_the_preliminary_one_is_another_event(event_profiles):
+    # MOFCOM's POM copolymer case: an undated report of the final ruling of 2025-05-18 (c73) recites
+    # the preliminary ruling of January; a Chinese report of that preliminary ruling (c72) names
+    # the same initiation notice (No. 18 of 2024). The ruling each opening reports tells them apart.
+    final, preliminary = event_profiles["c73_en_ckhq-net_6cca13"], event_profiles["c72_zh_fs-jdw-com_2d3d80"]
+    assert {"preliminary ruling", "final ruling"} <= final.anchors.terms
+    assert "final ruling" in final.anchors.head_terms and "preliminary ruling" not in final.anchors.head_terms
+    assert "ruling" in events.decide(final, preliminary).conflicts
+    placed = place(event_profiles, [final.article_id, preliminary.article_id, "c72_en_people-cn_8493c5"])
+    assert placed[preliminary.article_id].story_id == placed["c72_en_people-cn_8493c5"].story_id
+    assert placed[final.article_id].story_id != placed[preliminary.article_id].story_id

@@ -29,6 +29,10 @@ PUB_NEAR = 3  # days between publications that still count as "near" (a weekend,
 PUB_FAR = 7  # days: reports published further apart than this are rarely about one event
 PUB_IN_TEXT = 0  # days: a published day named by the other exactly (the day after is often "effective from")
 DATE_GAP = 30  # days: two articles whose dates are all further apart than this report other events
+# days: an undated article naming a day this long after the other's publication was written later,
+# about a later event (an expiry review years after the initiation). Announcements name days up to a
+# year ahead (an investigation "will end by", a suspension "until"): shorter leads say nothing.
+WRITTEN_LATER = 400
 # Terms that exclude each other: a quarter's trade figures are not the half-year's; a preliminary
 # ruling is not the final one.
 EXCLUSIVE = {
@@ -71,6 +75,16 @@ def _ordinals(day: date | None) -> list[int]:
 
 def _gap(xs: list[int], ys: list[int]) -> int:
     return min(abs(x - y) for x in xs for y in ys)
+
+
+def _written_later(dates: frozenset[str], pub: date | None, other_pub: date | None) -> bool:
+    """An undated article names a day WRITTEN_LATER days after the other article's publication."""
+    return (
+        pub is None
+        and other_pub is not None
+        and bool(dates)
+        and (max(_days(dates)) - other_pub.toordinal() > WRITTEN_LATER)
+    )
 
 
 def _docs_compatible(x: str, y: str) -> bool:
@@ -116,8 +130,8 @@ def conflicts(
         out.append("counts")
     if _other_counts(a.entities, b.entities):  # another listing: other entities, other goods
         out.append("entities")
-    for name, group in EXCLUSIVE.items():
-        ta, tb = a.terms & group, b.terms & group
+    for name, group in EXCLUSIVE.items():  # the opening's ruling or period, else the lead's
+        ta, tb = (a.head_terms & group) or (a.terms & group), (b.head_terms & group) or (b.terms & group)
         if ta and tb and not ta & tb:
             out.append(name)
     if a.genre != b.genre:
@@ -131,7 +145,11 @@ def conflicts(
     if a.goods and b.goods and not a.goods & b.goods:  # a measure on other goods
         out.append("goods")
     far = a.dates and b.dates and not a.dates & b.dates
-    if far and _gap([*_days(a.dates), *_ordinals(a_pub)], [*_days(b.dates), *_ordinals(b_pub)]) > DATE_GAP:
+    if (
+        (far and _gap([*_days(a.dates), *_ordinals(a_pub)], [*_days(b.dates), *_ordinals(b_pub)]) > DATE_GAP)
+        or _written_later(a.dates, a_pub, b_pub)
+        or _written_later(b.dates, b_pub, a_pub)
+    ):
         out.append("dates")
     return out
 

@@ -61,25 +61,15 @@ KINDS = tuple(
         "stage",
         "direction",
         "goods",
+        "head_terms",
         "entities",
         "days",
         "weekdays",
     ]
 )
 GENRE_CHARS = 300
-# Terms of the gazetteer that are goods: the opening's goods say what a measure is on (barley or wine,
-# pork or brandy); a report's background may name others further down.
+# The goods named in the opening (the gazetteer's [goods]) say what a measure is on.
 GOODS_CHARS = 250
-GOODS = frozenset(
-    {
-        "brandy", "pork", "beef", "chicken", "dairy", "soybean", "wheat", "corn", "cotton", "sorghum",
-        "rapeseed", "seafood", "coal", "liquefied natural gas", "crude oil", "agricultural machinery",
-        "automobile", "steel", "aluminium", "wine", "barley", "scallop", "propylene", "paraxylene",
-        "photovoltaic", "battery", "copper", "rare earth", "gallium", "germanium", "antimony", "graphite",
-        "tungsten", "tellurium", "bismuth", "molybdenum", "indium", "lithium", "superhard material",
-        "magnet", "samarium", "dysprosium", "terbium", "semiconductor", "drone", "electric vehicle",
-    }
-)  # fmt: skip
 # A press answer or an explanatory Q&A is its own event, apart from the document it explains: its
 # opening says so ("Question:", "A reporter asked", "答记者问"); a report quoting a spokesperson does not.
 _QA = re.compile(
@@ -118,7 +108,11 @@ class Anchors:
     rates: frozenset[str] = frozenset()  # percentages of the opening; a change "from X% to Y%" gives Y
     stage: frozenset[str] = frozenset()  # follow-up stage the opening reports (parsers.stories.stage)
     direction: frozenset[str] = frozenset()  # "lift" / "impose": the way the reported measure goes
-    goods: frozenset[str] = frozenset()  # the goods (GOODS terms) the opening names: what the measure is on
+    # the goods (gazetteer [goods]) the opening names: what the measure is on
+    goods: frozenset[str] = frozenset()
+    # the terms of the opening (GOODS_CHARS): the ruling or period it reports, where the lead also
+    # recites earlier ones ("the preliminary ruling of January" in a report of the final ruling)
+    head_terms: frozenset[str] = frozenset()
     entities: frozenset[str] = frozenset()  # counted entities of the opening ("seven U.S. companies")
     # No published date: days named without a year (MM-DD) and weekdays (0-6), read against the other
     # page's day when two pages are compared (events.pair_anchors)
@@ -173,6 +167,7 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
     lex = lexicon.load()
     named = lexicon.find_all(body, lex)
     mentions = doc_mentions(body)
+    head_terms = frozenset(lexicon.find_all(body[:GOODS_CHARS], lex)["term"])
     return Anchors(
         issuers=frozenset(named["body"] | lexicon.customs_districts(body, lex)),
         docs=frozenset(k for _, k in mentions),
@@ -190,7 +185,8 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
         genre=frozenset({"qa"} if _QA.search(body[:GENRE_CHARS]) or stage.explainer(body) else ()),
         stage=stage.stages(body),
         direction=direction.directions(body),
-        goods=frozenset(lexicon.find_all(body[:GOODS_CHARS], lex)["term"] & GOODS),
+        goods=head_terms & lex.goods,
+        head_terms=head_terms,
         entities=entities(body),
         days=anchor_dates.loose_days(body) if published is None else frozenset(),
         weekdays=anchor_dates.loose_weekdays(body) if published is None else frozenset(),

@@ -39,6 +39,7 @@ class Lexicon:
     cjk: dict[str, list[tuple[str, str]]]
     prefixes: frozenset[tuple[str, ...] | str]
     body_kind: dict[str, str]
+    goods: frozenset[str] = frozenset()  # the term names that are goods ([goods] of the gazetteer)
 
 
 def _words(text: str) -> list[str]:
@@ -77,7 +78,10 @@ def load(path: str | None = None) -> Lexicon:
                     _add(latin, words, entry)
                     prefixes.update(words[:i] for i in range(1, len(words)))
     kinds = {b["name"]: b["kind"] for b in data.get("body", [])}
-    return Lexicon(latin, acronyms, cjk, frozenset(prefixes), kinds)
+    goods = frozenset(data.get("goods", {}).get("names", []))
+    if unknown := goods - set(data.get("term", {})):
+        raise ValueError(f"[goods] names that are not [term] names: {sorted(unknown)}")
+    return Lexicon(latin, acronyms, cjk, frozenset(prefixes), kinds, goods)
 
 
 def _add(index: dict, key: object, entry: tuple[str, str]) -> None:
