@@ -72,3 +72,16 @@ def test_a_final_ruling_reciting_the_preliminary_one_is_another_event(event_prof
     placed = place(event_profiles, [final.article_id, preliminary.article_id, "c72_en_people-cn_8493c5"])
     assert placed[preliminary.article_id].story_id == placed["c72_en_people-cn_8493c5"].story_id
     assert placed[final.article_id].story_id != placed[preliminary.article_id].story_id
+
+
+def test_a_final_ruling_resting_on_the_preliminary_one_is_another_event(event_profiles):
+    # MOFCOM's EU dairy anti-subsidy case: Chinese reports of the final ruling of 2026-02-12 (c100)
+    # open with "根据2025年12月22日公布的调查初裁结果" (the preliminary ruling it rests on, c98): the
+    # recited ruling is not what they report, and a lead naming both rulings reports the final one.
+    final = ["c100_zh_ettoday-net_37ef7e", "c100_zh_hk01-com_a9a1ac"]
+    preliminary = ["c98_en_globaltimes-cn_6074fc", "c98_zh_moneydj-com_fbb1f0"]
+    assert "preliminary ruling" not in event_profiles[final[0]].anchors.head_terms
+    assert "ruling" in events.decide(event_profiles[final[0]], event_profiles[preliminary[0]]).conflicts
+    placed = place(event_profiles, [*preliminary, *final])
+    assert len({placed[k].story_id for k in final}) == len({placed[k].story_id for k in preliminary}) == 1
+    assert placed[final[0]].story_id != placed[preliminary[0]].story_id

@@ -41,6 +41,7 @@ EXCLUSIVE = {
     ),
     "ruling": frozenset({"preliminary ruling", "final ruling"}),
 }
+LATER = {"ruling": "final ruling"}  # of exclusive terms named together, the one that is the news
 # Every conflict `conflicts` can name (each is a pair feature `conflict_<name>`, events.features).
 CONFLICTS = (
     "docs",
@@ -75,6 +76,13 @@ def _ordinals(day: date | None) -> list[int]:
 
 def _gap(xs: list[int], ys: list[int]) -> int:
     return min(abs(x - y) for x in xs for y in ys)
+
+
+def _reported(a: anchor_mod.Anchors, name: str, group: frozenset[str]) -> frozenset[str]:
+    """The ruling or period an article reports: its opening's, else its lead's; of a lead naming both
+    rulings, the final one (a final ruling recites the preliminary one, not the other way round)."""
+    found = (a.head_terms & group) or (a.terms & group)
+    return frozenset({LATER[name]}) if name in LATER and len(found) > 1 else found
 
 
 def _written_later(dates: frozenset[str], pub: date | None, other_pub: date | None) -> bool:
@@ -130,8 +138,8 @@ def conflicts(
         out.append("counts")
     if _other_counts(a.entities, b.entities):  # another listing: other entities, other goods
         out.append("entities")
-    for name, group in EXCLUSIVE.items():  # the opening's ruling or period, else the lead's
-        ta, tb = (a.head_terms & group) or (a.terms & group), (b.head_terms & group) or (b.terms & group)
+    for name, group in EXCLUSIVE.items():
+        ta, tb = _reported(a, name, group), _reported(b, name, group)
         if ta and tb and not ta & tb:
             out.append(name)
     if a.genre != b.genre:

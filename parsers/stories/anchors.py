@@ -70,6 +70,12 @@ KINDS = tuple(
 GENRE_CHARS = 300
 # The goods named in the opening (the gazetteer's [goods]) say what a measure is on.
 GOODS_CHARS = 250
+# A clause that recites what the news rests on ("根据…公布的调查初裁结果", "following the preliminary
+# ruling"): its terms are not what the opening reports.
+_RECITED = re.compile(
+    r"(?:根据|依据|按照)[^,，。;；]{0,40}|\b(?:according to|following|pursuant to|based on)\b[^,.;]{0,60}",
+    re.IGNORECASE,
+)
 # A press answer or an explanatory Q&A is its own event, apart from the document it explains: its
 # opening says so ("Question:", "A reporter asked", "答记者问"); a report quoting a spokesperson does not.
 _QA = re.compile(
@@ -167,7 +173,7 @@ def extract(title: str, text: str, published: date | None = None) -> Anchors:
     lex = lexicon.load()
     named = lexicon.find_all(body, lex)
     mentions = doc_mentions(body)
-    head_terms = frozenset(lexicon.find_all(body[:GOODS_CHARS], lex)["term"])
+    head_terms = frozenset(lexicon.find_all(_RECITED.sub(" ", body[:GOODS_CHARS]), lex)["term"])
     return Anchors(
         issuers=frozenset(named["body"] | lexicon.customs_districts(body, lex)),
         docs=frozenset(k for _, k in mentions),
