@@ -130,3 +130,20 @@ def test_a_report_recalling_earlier_policies_is_not_apart_from_another_report_of
     assert not a.anchors.dates & {"2022-05-12", "2022-05-13"}
     assert "dates" not in events.conflicts(a.anchors, b.anchors, a.published, b.published)
     assert "dates" in events.conflicts(a.anchors, b.anchors)  # on the texts' dates alone they looked apart
+
+
+def test_an_anti_dumping_and_an_anti_discrimination_probe_of_one_day_are_two_events(event_profiles):
+    # MOFCOM, Saturday 13 September 2025: Announcement No. 27 (anti-dumping probe into US analog chips,
+    # c83) and No. 50 (anti-discrimination probe into US measures against China's chip sector, c84).
+    # Same issuer, day, country and industry, in both languages; most reports name no number.
+    dumping = ["c83_en_globaltimes-cn_2ad914", "c83_zh_news-cnyes-com_af1c07"]
+    discrimination = [
+        "c84_zh_news-mingpao-com_d689d6",
+        "c84_zh_udn-com_a790cc",
+        "c84_en_globaltimes-cn_a2fce3",
+    ]
+    placed = place(event_profiles, [*dumping, *discrimination])
+    assert (
+        len({placed[k].story_id for k in dumping}) == len({placed[k].story_id for k in discrimination}) == 1
+    )
+    assert placed[dumping[0]].story_id != placed[discrimination[0]].story_id

@@ -40,6 +40,9 @@ EXCLUSIVE = {
         {"first quarter", "first half", "first four months", "first seven months", "full year"}
     ),
     "ruling": frozenset({"preliminary ruling", "final ruling"}),
+    # the kind of trade-remedy case: an anti-dumping probe is not the anti-discrimination one opened
+    # the same day (MOFCOM, 13 September 2025); a case of both kinds names both
+    "remedy": frozenset({"anti-dumping", "anti-subsidy", "anti-discrimination"}),
 }
 LATER = {"ruling": "final ruling"}  # of exclusive terms named together, the one that is the news
 # Every conflict `conflicts` can name (each is a pair feature `conflict_<name>`, events.features).

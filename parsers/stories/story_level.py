@@ -23,7 +23,9 @@ from parsers.stories import events
 from parsers.stories.agreement import JOIN_KINDS, conflicts, specificity
 
 # Conflicts that say "another event" whoever the member is (dates far apart are left to the pairs).
-STRONG = frozenset({"docs", "rates", "counts", "entities", "genre", "period", "ruling", "direction", "goods"})
+STRONG = frozenset(
+    {"docs", "rates", "counts", "entities", "genre", "period", "ruling", "remedy", "direction", "goods"}
+)
 NEAR_DAYS = 1
 FAR_DAYS = 7
 # Empty: the story-level model is not used (python -m bench.events_story refits it; docs/events.md).
