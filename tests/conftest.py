@@ -80,3 +80,16 @@ def event_profiles(event_pages: dict) -> dict:
     from parsers.stories import events
 
     return {k: events.profile(k, "", p.text, p.published) for k, p in event_pages.items()}
+
+
+@pytest.fixture(scope="module")
+def settled_stats(event_profiles: dict) -> Any:
+    """Document frequencies of the dev pages labelled before 2026-12-04 (clusters c01-c65, n01-n62):
+    a fixed history, so that a family folded into dev later does not change what a test calls rare."""
+    from parsers.stories import events
+
+    def settled(page_id: str) -> bool:
+        cluster = page_id.split("_", 1)[0]
+        return int(cluster[1:]) <= (65 if cluster[0] == "c" else 62)
+
+    return events.Stats.of(p for k, p in event_profiles.items() if settled(k))

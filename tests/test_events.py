@@ -93,8 +93,8 @@ def test_a_press_answer_stays_apart_from_the_announcement_it_explains(event_prof
     assert "main_docs" in decision.shared and not decision.same_event and "genre" in decision.conflicts
 
 
-def test_a_tariff_raised_to_a_new_rate_is_another_event(event_profiles):
-    stats = events.Stats.of(event_profiles.values())  # document frequencies, as the index keeps them
+def test_a_tariff_raised_to_a_new_rate_is_another_event(event_profiles, settled_stats):
+    stats = settled_stats  # document frequencies, as the index keeps them
     # 34% from 10 April (announced 4 April, c14) and "from 34% to 84%" (9 April, c15): both name 34%
     # and 10 April, but the rate each one sets differs.
     first, raised = "c14_en_shine-cn_1c93cc", "c15_en_portnews-ru_1a2c68"

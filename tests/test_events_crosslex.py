@@ -30,9 +30,9 @@ def test_a_chinese_lead_reads_as_the_english_words_of_its_goods(event_pages):
     ],
 )
 def test_a_chinese_notice_shares_more_rare_words_with_its_english_report(
-    event_profiles, notice, report, other
+    event_profiles, notice, report, other, settled_stats
 ):
-    stats = events.Stats.of(event_profiles.values())
+    stats = settled_stats
     same = events.features(event_profiles[notice], event_profiles[report], stats)
     apart = events.features(event_profiles[notice], event_profiles[other], stats)
     assert same["cross_language"] == apart["cross_language"] == 1.0 and same["lexical"] == 0.0

@@ -10,13 +10,15 @@ SERBIA = [  # MOFCOM: the China-Serbia FTA "will take effect on July 1" (c47, 28
 ]
 
 
-def test_an_undated_report_s_day_without_a_year_is_read_against_the_other_report(event_pages, event_profiles):
+def test_an_undated_report_s_day_without_a_year_is_read_against_the_other_report(
+    event_pages, event_profiles, settled_stats
+):
     # CCPIT Nanjing's report has no published date; it names "July 1" and, as background, the signing
     # "in October 2023": the day is not 2023's, it is the one nearest Xinhua's report of 28 June 2024.
     undated, dated = event_profiles[SERBIA[2]], event_profiles[SERBIA[0]]
     assert undated.published is None and "October 2023" in event_pages[SERBIA[2]].text
     assert undated.anchors.days == {"07-01"}
-    decision = events.decide(undated, dated, events.Stats.of(event_profiles.values()))
+    decision = events.decide(undated, dated, settled_stats)
     assert "2024-07-01" in decision.shared["dates"] and "dates" not in decision.conflicts
     assert decision.same_event
     # placed with the whole dev split (the frequencies of a history, not of three pages): one story
@@ -24,14 +26,14 @@ def test_an_undated_report_s_day_without_a_year_is_read_against_the_other_report
     assert len({story[k] for k in SERBIA}) == 1
 
 
-def test_a_day_without_a_year_takes_the_nearest_year(event_pages, event_profiles):
+def test_a_day_without_a_year_takes_the_nearest_year(event_pages, event_profiles, settled_stats):
     # Xinhua, 12 September 2024: zero tariffs for the least developed countries "effective from Dec. 1 of
     # this year" is December 2024 (not 2023: a future effective day, not a past one), the day another
     # outlet writes "December 1, 2024".
     xinhua, other = event_profiles["c29_en_people-cn_296b02"], event_profiles["c29_en_khabarasia-com_5129bb"]
     assert "effective from Dec. 1 of this year" in event_pages["c29_en_people-cn_296b02"].text
     assert "2024-12-01" in xinhua.anchors.dates and "2023-12-01" not in xinhua.anchors.dates
-    decision = events.decide(other, xinhua, events.Stats.of(event_profiles.values()))
+    decision = events.decide(other, xinhua, settled_stats)
     assert "2024-12-01" in decision.shared["dates"] and "dates" not in decision.conflicts
 
 

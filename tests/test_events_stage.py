@@ -11,10 +11,12 @@ def place(event_profiles, ids):
     return {p.article_id: p for p in event_index.place_all([event_profiles[i] for i in ids])}
 
 
-def test_implementation_measures_stay_apart_from_the_announcement_while_its_reports_join(event_profiles):
+def test_implementation_measures_stay_apart_from_the_announcement_while_its_reports_join(
+    event_profiles, settled_stats
+):
     # The Ministry of Transport's special port fees on US ships: announced on 10 October 2025 (c37), its
     # "Implementation Measures" issued on 14 October (c38). Same issuer, fees, dates and 25% stake.
-    stats = events.Stats.of(event_profiles.values())
+    stats = settled_stats
     report, measures = event_profiles[ANNOUNCEMENT[0]], event_profiles[IMPLEMENTATION[0]]
     assert measures.anchors.stage == {"effect"} and not report.anchors.stage
     decision = events.decide(report, measures, stats)
