@@ -240,13 +240,18 @@ FROM duckdb_databases() d WHERE d.database_name = current_database()
 
 
 # Per connection, its index's folder: a connection's file and mode do not change (the catalog query took
-# 5 ms in a load's transaction, twice a batch); only found ones are kept (018 may be migrated later).
-_FOLDER_OF: weakref.WeakKeyDictionary[object, Path] = weakref.WeakKeyDictionary()
+# 5 ms in a load's transaction, twice a batch, and 77 ms on a DuckLake catalog). A connection that can
+# never have one (a lake, memory, read-only) is remembered too; one whose schema is before migration
+# 018 is asked again (it may be migrated later).
+_FOLDER_OF: weakref.WeakKeyDictionary[object, Path | None] = weakref.WeakKeyDictionary()
+_UNKNOWN = Path()
 
 
 def for_connection(con: duckdb.DuckDBPyConnection) -> BandIndex | None:
     """The band index of `con`'s warehouse file (one per file and process), or None off a writable local file."""
-    folder = _FOLDER_OF.get(con) or _folder(con)
+    folder = _FOLDER_OF.get(con, _UNKNOWN)
+    if folder is _UNKNOWN:
+        folder = _folder(con)
     if folder is None:
         return None
     _FOLDER_OF[con] = folder
@@ -256,9 +261,10 @@ def for_connection(con: duckdb.DuckDBPyConnection) -> BandIndex | None:
 
 def _folder(con: duckdb.DuckDBPyConnection) -> Path | None:
     row = con.execute(_THIS_DATABASE).fetchone()
-    if not row or row[1] != "duckdb" or not row[0] or str(row[0]) == ":memory:":
-        return None
-    if row[2]:  # a read-only session (an analyst's, a read-only disk) writes no files: the SQL join
+    if not row or row[1] != "duckdb" or not row[0] or str(row[0]) == ":memory:" or row[2]:
+        # a lake or memory has no file; a read-only session (an analyst's, a read-only disk) writes
+        # no files: the SQL join, for as long as the connection lives
+        _FOLDER_OF[con] = None
         return None
     if not row[3]:  # a schema before migration 018 has no token to check the files against
         return None
