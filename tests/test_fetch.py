@@ -465,6 +465,39 @@ def test_requests_to_one_host_are_spaced(web: HTTPServer) -> None:
     assert len(arrivals) == 5 and arrivals[-1] - arrivals[0] >= 0.9
 
 
+class Late(Stamping):
+    """The real transport, holding one path back before it goes out, as a loaded machine can."""
+
+    def __init__(self, path: str, delay: float) -> None:
+        super().__init__()
+        self.path, self.delay = path, delay
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == self.path:
+            await asyncio.sleep(self.delay)
+        return await super().handle_async_request(request)
+
+
+def test_a_request_held_back_after_its_turn_still_gets_a_full_interval_before_the_next(
+    web: HTTPServer,
+) -> None:
+    arrivals: list[tuple[float, str]] = []
+
+    def stamp(request: Request) -> Response:
+        arrivals.append((time.monotonic(), request.path))
+        return Response("page" if request.path != "/robots.txt" else "User-agent: *\nAllow: /\n")
+
+    for path in ("/robots.txt", "/p0", "/p1", "/p2"):
+        web.expect_request(path).respond_with_handler(stamp)
+    late = Late("/p0", 0.25)  # held back 0.25 s after the gate let it go (0.3 s were seen on CI)
+    source = local(web, min_interval=0.3, max_concurrency=4)
+    responses, failures = run(_many(source, [web.url_for(f"/p{i}") for i in range(3)], transport=late))
+    assert len(responses) == 3 and not failures
+    at = {path: t for t, path in arrivals}
+    # spacing counted from the gate alone would let /p1 arrive about 0.05 s after /p0
+    assert at["/p1"] - at["/p0"] >= 0.25, sorted(arrivals)
+
+
 def test_robots_crawl_delay_raises_the_interval(web: HTTPServer) -> None:
     web.expect_request("/robots.txt").respond_with_data("User-agent: tradewire-test\nCrawl-delay: 0.4\n")
     web.expect_request("/a").respond_with_data("a")

@@ -95,12 +95,11 @@ def test_two_sources_on_one_host_share_its_interval(servers, tmp_path):
     starts = sorted(t for t, path in host.times if path != "/robots.txt")
     assert len(starts) == 10  # two feeds, eight articles
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    # Arrival times, not start times: a loaded machine delays single arrivals (0.19 s seen at load 7),
-    # so one gap may shrink by that much, while the whole run keeps one interval per request.
-    # Per-source politeness (what this guards against) gives gaps near 0 and a run half as long.
-    assert min(gaps) >= INTERVAL * 0.4, (
-        f"requests to one host {min(gaps):.3f} s apart (interval {INTERVAL} s)"
-    )
+    # Arrival times at the server. The fetcher counts a start when the request really goes out, so a
+    # request held back on a loaded machine no longer shortens the next gap (0.10 s seen on CI); the
+    # server's own threads can still record one arrival late, so one gap may shrink. Per-source
+    # politeness (what this guards against) gives several gaps near 0 and a run half as long.
+    assert sorted(gaps)[1] >= INTERVAL * 0.8, f"requests to one host closer than {INTERVAL} s: {gaps}"
     assert starts[-1] - starts[0] >= (len(starts) - 1) * INTERVAL - 0.15
 
 

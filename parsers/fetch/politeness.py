@@ -42,6 +42,14 @@ class HostGate:
         """Space requests at least `seconds` apart from now on (a source's interval, Crawl-delay)."""
         self.interval = max(self.interval, seconds)
 
+    def sent(self) -> None:
+        """A request's headers are going out now: the next start waits a full interval from here.
+
+        A start is counted when the slot is entered; a loaded machine may hold the request back
+        after that (seen: 0.3 s), and the host would then get two requests closer than its interval.
+        """
+        self._next_start = max(self._next_start, self._clock() + self.interval)
+
     def defer(self, seconds: float) -> None:
         """No request to this host may start within `seconds` from now."""
         self._next_start = max(self._next_start, self._clock() + seconds)

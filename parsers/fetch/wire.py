@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -186,12 +187,22 @@ class Wire:
         async with (
             host.slot(),
             asyncio.timeout(self.policy.total_timeout),
-            client.stream("GET", url, headers=headers) as reply,
+            client.stream("GET", url, headers=headers, extensions={"trace": _sending(host)}) as reply,
         ):
             raw = Raw(reply.status_code, reply.headers)
             if 200 <= reply.status_code < 300:
                 raw.body, raw.truncated = await _read_capped(reply, url, max_bytes)
             return raw
+
+
+def _sending(host: HostGate) -> Callable[[str, object], Awaitable[None]]:
+    """An httpcore trace hook telling `host` when the request's headers really go out."""
+
+    async def trace(event: str, info: object) -> None:
+        if event.endswith("send_request_headers.started"):
+            host.sent()
+
+    return trace
 
 
 def build_response(
