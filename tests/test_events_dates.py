@@ -13,16 +13,19 @@ SERBIA = [  # MOFCOM: the China-Serbia FTA "will take effect on July 1" (c47, 28
 def test_an_undated_report_s_day_without_a_year_is_read_against_the_other_report(
     event_pages, event_profiles, settled_stats
 ):
-    # CCPIT Nanjing's report has no published date; it names "July 1" and, as background, the signing
-    # "in October 2023": the day is not 2023's, it is the one nearest Xinhua's report of 28 June 2024.
-    undated, dated = event_profiles[SERBIA[2]], event_profiles[SERBIA[0]]
-    assert undated.published is None and "October 2023" in event_pages[SERBIA[2]].text
+    # CCPIT Nanjing's report, taken without its date (its page has none; its URL's day left out here);
+    # it names "July 1" and, as background, the signing "in October 2023": the day is not 2023's, it
+    # is the one nearest Xinhua's report of 28 June 2024.
+    undated = events.profile(SERBIA[2], "", event_pages[SERBIA[2]].text, None)
+    dated = event_profiles[SERBIA[0]]
+    assert "October 2023" in event_pages[SERBIA[2]].text
     assert undated.anchors.days == {"07-01"}
     decision = events.decide(undated, dated, settled_stats)
     assert "2024-07-01" in decision.shared["dates"] and "dates" not in decision.conflicts
     assert decision.same_event
     # placed with the whole dev split (the frequencies of a history, not of three pages): one story
-    story = {p.article_id: p.story_id for p in event_index.place_all(list(event_profiles.values()))}
+    history = [undated if p.article_id == SERBIA[2] else p for p in event_profiles.values()]
+    story = {p.article_id: p.story_id for p in event_index.place_all(history)}
     assert len({story[k] for k in SERBIA}) == 1
 
 

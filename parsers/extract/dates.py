@@ -22,6 +22,30 @@ _NUMERIC = re.compile(
 )
 
 
+# A day in a URL's path, as Chinese publishers' systems write it: t20230707_800336078.html (TRS, the
+# government sites), /20260119/ (news.cn), /202412/04/ (gov.cn, China Daily), /2025/0406/ (People's
+# Daily), and the separated forms /2025-01/19/, /2022-06-25/, /2020/11/10/ htmldate reads too.
+_URL_DAY = re.compile(
+    r"(?:/|\bt|-)((?:19|20)\d\d)([-/]?)(0[1-9]|1[0-2])(?:\2|/|)(0[1-9]|[12]\d|3[01])(?=[/_.\-]|$)"
+)
+
+
+def from_url(url: str, today: datetime | None = None) -> datetime | None:
+    """The publication day a URL's path spells (midnight, China time), or None; never after today."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    path = path.split("://", 1)[-1].partition("/")[2]
+    now = today or datetime.now(CHINA_TZ)
+    for match in _URL_DAY.finditer("/" + path):
+        year, _, month, day = match.groups()
+        try:
+            found = datetime(int(year), int(month), int(day), tzinfo=CHINA_TZ)
+        except ValueError:
+            continue
+        if found.year >= 1995 and found.date() <= now.date():
+            return found
+    return None
+
+
 def parse_date(text: str | None, naive_tz: tzinfo = CHINA_TZ) -> datetime | None:
     """An aware datetime from RFC 822, ISO 8601 or Chinese-style date text; None if there is none."""
     if not text or not text.strip():

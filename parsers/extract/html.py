@@ -27,7 +27,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document as TrafilaturaDocument
 
 from parsers.extract import charset, hosts, linememo, precision
-from parsers.extract.dates import parse_date
+from parsers.extract.dates import from_url, parse_date
 from parsers.extract.hosts import TEMPLATES
 from parsers.extract.htmlload import load_html
 from parsers.extract.official_article import with_official
@@ -73,7 +73,7 @@ def extract_article(
         return None
     paragraphs = tuple(p for p in (" ".join(line.split()) for line in body.splitlines()) if p)
     title, title_source = _title(meta, hints)
-    published, date_text, date_source = _date(meta, hints)
+    published, date_text, date_source = _date(meta, hints, url)
     article = Article(
         source_id=source.id,
         url=url,
@@ -201,7 +201,7 @@ def _title(meta: Any, hints: Link) -> tuple[str, str]:
     return "", "page"
 
 
-def _date(meta: Any, hints: Link) -> tuple[datetime | None, str | None, str | None]:
+def _date(meta: Any, hints: Link, url: str) -> tuple[datetime | None, str | None, str | None]:
     page_text = (meta.date or None) if meta is not None else None
     page = parse_date(page_text)
     hint = hints.published
@@ -209,7 +209,9 @@ def _date(meta: Any, hints: Link) -> tuple[datetime | None, str | None, str | No
         return hint, hints.date_text or hint.isoformat(), hints.via
     if page is not None:
         return page, page_text, "page"
-    return None, None, None
+    # htmldate read the URL too, but not the compact forms of Chinese publishers (t20230707_, /20260119/)
+    in_url = from_url(url)
+    return (in_url, in_url.date().isoformat(), "url") if in_url is not None else (None, None, None)
 
 
 def _same_day(hint: datetime, page: datetime) -> bool:
